@@ -290,7 +290,7 @@ impl Condition {
         Condition(Intrinsic::Or(items.into_iter().map(|c| c.0).collect()).into())
     }
     /// `Fn::Not`.
-    pub fn not(item: Condition) -> Self {
+    pub fn negate(item: Condition) -> Self {
         Condition(Intrinsic::Not(item.0).into())
     }
     /// `{"Condition": name}`: another condition of the template.

@@ -60,9 +60,7 @@ fn short_tag(f: &Intrinsic) -> Option<&'static str> {
         return None;
     }
     if let Intrinsic::GetAtt(_, attr) = f {
-        if attr.as_str().is_none() {
-            return None;
-        }
+        attr.as_str()?;
     }
     FUNCTION_NAMES
         .iter()

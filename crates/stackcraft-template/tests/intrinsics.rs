@@ -117,7 +117,7 @@ fn condition_functions() {
         json!({"Fn::Equals": [{"Ref": "Env"}, "prod"]}),
         "!Equals [!Ref Env, prod]",
     );
-    let both = Condition::and([is_prod, Condition::not(Condition::named("Other"))]);
+    let both = Condition::and([is_prod, Condition::negate(Condition::named("Other"))]);
     check(
         both.0.clone(),
         json!({"Fn::And": [{"Fn::Equals": [{"Ref": "Env"}, "prod"]}, {"Fn::Not": [{"Condition": "Other"}]}]}),
