@@ -1,0 +1,27 @@
+//! The construct core of stackcraft: an [`App`] holds the [`Stack`]s of one [`Environment`];
+//! constructs add resources to a stack under scoped construct paths, which give stable,
+//! readable logical ids; synthesis applies [`Aspect`]s (tags first), turns references between
+//! stacks into SSM-parameter imports, orders stacks by dependency, and yields an [`Assembly`]
+//! that is written atomically.
+
+mod app;
+mod aspect;
+pub mod assembly;
+pub mod assertions;
+mod asset;
+pub mod cross_stack;
+mod environment;
+mod error;
+pub mod logical_id;
+mod stack;
+
+pub use app::App;
+pub use aspect::{ApplyTags, Aspect, Visit};
+pub use assembly::{Assembly, Format, SynthesizedStack};
+pub use asset::{Asset, Packaging};
+pub use environment::Environment;
+pub use error::{ConstructError, SynthError};
+pub use stack::{Entry, Stack};
+
+/// The template layer, re-exported so constructs need one dependency.
+pub use stackcraft_template as template;

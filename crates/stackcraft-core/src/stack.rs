@@ -1,0 +1,288 @@
+//! A stack: the scope constructs are created in, and the template it becomes.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use stackcraft_template::{
+    Condition, Expr, Map, Output, Parameter, Policy, Resource, ResourceType, Tagging, Target, Value,
+};
+
+use crate::asset::Asset;
+use crate::environment::Environment;
+use crate::error::ConstructError;
+use crate::logical_id;
+
+/// One resource of a stack, with the construct path it was created at.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub path: String,
+    pub resource: Resource,
+    pub tagging: Tagging,
+}
+
+/// A stack under construction. Constructs are created by functions that take `&mut Stack`;
+/// what they hand back are small handles (a logical id and this stack's name), so the borrow
+/// checker never stands between two constructs that reference each other.
+#[derive(Debug)]
+pub struct Stack {
+    name: Arc<str>,
+    env: Environment,
+    description: Option<String>,
+    blueprint: Option<String>,
+    scope: Vec<String>,
+    resources: IndexMap<String, Entry>,
+    parameters: IndexMap<String, Parameter>,
+    conditions: Map,
+    outputs: IndexMap<String, Output>,
+    tags: IndexMap<String, String>,
+    /// Construct path → logical id, fixed by the user.
+    pins: IndexMap<String, String>,
+    /// Logical id derived from the path → logical id to use instead (code moved, resource kept).
+    renames: IndexMap<String, String>,
+    /// Handles that other stacks may look up by name.
+    published: IndexMap<String, Target>,
+    assets: Vec<Asset>,
+    errors: Vec<ConstructError>,
+}
+
+impl Stack {
+    /// A stack named `name` (its id in the app; the deployed stack name is derived from it).
+    pub fn new(name: &str, env: Environment) -> Self {
+        Stack {
+            name: name.into(),
+            env,
+            description: None,
+            blueprint: None,
+            scope: Vec::new(),
+            resources: IndexMap::new(),
+            parameters: IndexMap::new(),
+            conditions: Map::new(),
+            outputs: IndexMap::new(),
+            tags: IndexMap::new(),
+            pins: IndexMap::new(),
+            renames: IndexMap::new(),
+            published: IndexMap::new(),
+            assets: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn env(&self) -> &Environment {
+        &self.env
+    }
+
+    pub fn describe(&mut self, description: impl Into<String>) -> &mut Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Records which blueprint built the stack (shown by `ls`, written to the manifest).
+    pub fn set_blueprint(&mut self, blueprint: &str) {
+        self.blueprint = Some(blueprint.to_owned());
+    }
+
+    pub fn blueprint(&self) -> Option<&str> {
+        self.blueprint.as_deref()
+    }
+
+    /// Adds a tag to every taggable resource of this stack.
+    pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn tags(&self) -> &IndexMap<String, String> {
+        &self.tags
+    }
+
+    /// Gives the construct at `path` a fixed logical id, whatever its path would make.
+    /// Must be called before the construct is created.
+    pub fn pin_logical_id(&mut self, path: &str, logical_id: &str) -> &mut Self {
+        self.pins.insert(path.to_owned(), logical_id.to_owned());
+        self
+    }
+
+    /// Keeps a resource whose code moved: the resource that would now get `derived` keeps the
+    /// logical id `kept` it had before, so CloudFormation updates it instead of replacing it.
+    pub fn rename_logical_id(&mut self, derived: &str, kept: &str) -> &mut Self {
+        self.renames.insert(derived.to_owned(), kept.to_owned());
+        self
+    }
+
+    /// Runs `build` with `id` appended to the construct path: how a construct creates its
+    /// children (`Network/PublicSubnet1/RouteTable`).
+    pub fn scope<R>(&mut self, id: &str, build: impl FnOnce(&mut Stack) -> R) -> R {
+        self.scope.push(id.to_owned());
+        let out = build(self);
+        self.scope.pop();
+        out
+    }
+
+    /// The construct path of a child `id` of the current scope.
+    pub fn path_of(&self, id: &str) -> String {
+        let mut path = self.scope.join("/");
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(id);
+        path
+    }
+
+    /// Adds a typed resource at `id` in the current scope and returns its handle.
+    pub fn add<R: ResourceType>(&mut self, id: &str, resource: R) -> R::Ref {
+        let target = self.add_raw(id, R::TYPE_NAME, resource.into_properties(), R::TAGGING);
+        R::Ref::from(target)
+    }
+
+    /// Adds a resource of any type (the escape hatch for types without generated code).
+    pub fn add_raw(
+        &mut self,
+        id: &str,
+        type_name: &str,
+        properties: Map,
+        tagging: Tagging,
+    ) -> Target {
+        let path = self.path_of(id);
+        let logical_id = self.allocate_logical_id(&path);
+        self.resources.insert(
+            logical_id.clone(),
+            Entry {
+                path,
+                resource: Resource::new(type_name, properties),
+                tagging,
+            },
+        );
+        Target::in_stack(logical_id, self.name.clone())
+    }
+
+    fn allocate_logical_id(&mut self, path: &str) -> String {
+        let derived = logical_id::from_path(path);
+        let id = match self.pins.get(path) {
+            Some(pinned) => pinned.clone(),
+            None => self.renames.get(&derived).cloned().unwrap_or(derived),
+        };
+        if let Some(reason) = logical_id::invalid_reason(&id) {
+            self.error(path, format!("logical id {id:?}: {reason}"));
+        } else if let Some(existing) = self.resources.get(&id) {
+            let message = format!(
+                "logical id {id} is already used by {}/{}; give one of them another id, or pin one",
+                self.name, existing.path
+            );
+            self.error(path, message);
+        }
+        id
+    }
+
+    /// The resource a handle points at, to set attributes such as `DependsOn` or policies.
+    pub fn resource_mut(&mut self, target: &Target) -> &mut Resource {
+        &mut self
+            .resources
+            .get_mut(&target.logical_id)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} is not a resource of stack {}",
+                    target.logical_id, self.name
+                )
+            })
+            .resource
+    }
+
+    pub fn resource(&self, target: &Target) -> Option<&Resource> {
+        self.resources.get(&target.logical_id).map(|e| &e.resource)
+    }
+
+    /// Sets the deletion and update-replace policies together (cfn-lint wants both).
+    pub fn set_removal_policy(&mut self, target: &Target, policy: Policy) {
+        let r = self.resource_mut(target);
+        r.deletion_policy = Some(policy);
+        r.update_replace_policy = Some(match policy {
+            Policy::RetainExceptOnCreate => Policy::Retain,
+            other => other,
+        });
+    }
+
+    /// Makes `dependent` wait for `dependency`.
+    pub fn add_dependency(&mut self, dependent: &Target, dependency: &Target) {
+        let deps = &mut self.resource_mut(dependent).depends_on;
+        if !deps.contains(&dependency.logical_id) {
+            deps.push(dependency.logical_id.clone());
+        }
+    }
+
+    /// Adds a template parameter; returns `Ref` to it.
+    pub fn parameter<T>(&mut self, id: &str, parameter: Parameter) -> Expr<T> {
+        self.parameters.insert(id.to_owned(), parameter);
+        stackcraft_template::ref_(id)
+    }
+
+    /// Adds a named condition; returns its name for `Fn::If` and `Resource.condition`.
+    pub fn condition(&mut self, name: &str, condition: Condition) -> String {
+        self.conditions.insert(name.to_owned(), condition.0);
+        name.to_owned()
+    }
+
+    /// Adds a stack output (printed after deploy, written to `--outputs-file`).
+    pub fn output(&mut self, id: &str, value: impl Into<Value>) -> &mut Output {
+        if let Some(reason) = logical_id::invalid_reason(id) {
+            self.error(&format!("Outputs/{id}"), reason.to_owned());
+        }
+        self.outputs.insert(id.to_owned(), Output::new(value));
+        self.outputs.get_mut(id).expect("just inserted")
+    }
+
+    /// Lets other stacks look this handle up by `name` (see `App::published`).
+    pub fn publish(&mut self, name: &str, target: &Target) {
+        self.published.insert(name.to_owned(), target.clone());
+    }
+
+    pub fn published(&self, name: &str) -> Option<&Target> {
+        self.published.get(name)
+    }
+
+    /// Registers a file asset (a Lambda zip, a site directory) that deploy uploads.
+    pub fn add_asset(&mut self, asset: Asset) {
+        if !self.assets.iter().any(|a| a.hash == asset.hash) {
+            self.assets.push(asset);
+        }
+    }
+
+    pub fn assets(&self) -> &[Asset] {
+        &self.assets
+    }
+
+    /// Records an invalid construct; synthesis fails with every recorded error.
+    pub fn error(&mut self, path: &str, message: String) {
+        self.errors.push(ConstructError {
+            path: format!("{}/{}", self.name, path),
+            message,
+        });
+    }
+
+    pub fn errors(&self) -> &[ConstructError] {
+        &self.errors
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.resources.iter()
+    }
+
+    pub(crate) fn conditions(&self) -> &Map {
+        &self.conditions
+    }
+
+    pub(crate) fn outputs(&self) -> &IndexMap<String, Output> {
+        &self.outputs
+    }
+
+    pub(crate) fn parameters(&self) -> &IndexMap<String, Parameter> {
+        &self.parameters
+    }
+}
