@@ -58,6 +58,11 @@ impl App {
         self.stacks.last_mut().expect("just pushed")
     }
 
+    /// Adds a stack built on its own (`Stack::new`), e.g. while reading other stacks of the app.
+    pub fn add_stack(&mut self, stack: Stack) {
+        self.stacks.push(stack);
+    }
+
     pub fn stacks(&self) -> &[Stack] {
         &self.stacks
     }

@@ -138,29 +138,49 @@ impl Stack {
 
     /// Adds a typed resource at `id` in the current scope and returns its handle.
     pub fn add<R: ResourceType>(&mut self, id: &str, resource: R) -> R::Ref {
-        let target = self.add_raw(id, R::TYPE_NAME, resource.into_properties(), R::TAGGING);
+        let path = self.path_of(id);
+        self.add_at(&path, resource)
+    }
+
+    /// Adds a typed resource at a full construct path, whatever the current scope: how a
+    /// construct adds a child after it was created (a role's default policy on first grant).
+    pub fn add_at<R: ResourceType>(&mut self, path: &str, resource: R) -> R::Ref {
+        let target = self.insert(path, R::TYPE_NAME, resource.into_properties(), R::TAGGING);
         R::Ref::from(target)
     }
 
     /// Adds a resource of any type (the escape hatch for types without generated code).
-    pub fn add_raw(
-        &mut self,
-        id: &str,
-        type_name: &str,
-        properties: Map,
-        tagging: Tagging,
-    ) -> Target {
+    pub fn add_raw(&mut self, id: &str, type_name: &str, properties: Map, tagging: Tagging) -> Target {
         let path = self.path_of(id);
-        let logical_id = self.allocate_logical_id(&path);
+        self.insert(&path, type_name, properties, tagging)
+    }
+
+    fn insert(&mut self, path: &str, type_name: &str, properties: Map, tagging: Tagging) -> Target {
+        let logical_id = self.allocate_logical_id(path);
         self.resources.insert(
             logical_id.clone(),
             Entry {
-                path,
+                path: path.to_owned(),
                 resource: Resource::new(type_name, properties),
                 tagging,
             },
         );
         Target::in_stack(logical_id, self.name.clone())
+    }
+
+    /// The resource created at a construct path, if any.
+    pub fn lookup(&self, path: &str) -> Option<Target> {
+        self.resources
+            .iter()
+            .find(|(_, e)| e.path == path)
+            .map(|(id, _)| Target::in_stack(id.clone(), self.name.clone()))
+    }
+
+    /// Sets one property of a resource (constructs' options that come after creation).
+    pub fn set_property(&mut self, target: &Target, key: &str, value: impl Into<Value>) {
+        self.resource_mut(target)
+            .properties
+            .insert(key.to_owned(), value.into());
     }
 
     fn allocate_logical_id(&mut self, path: &str) -> String {

@@ -1,0 +1,15 @@
+//! Blueprints: the architectures of the seeds, ready to configure in `stackcraft.toml`.
+//!
+//! A blueprint is a function that builds one stack from its typed settings; it reads like the
+//! architecture it implements, and leaves environment differences (prod vs dev) to the
+//! constructs' defaults.
+
+mod context;
+mod starter;
+
+pub use context::{Blueprint, Build, Context};
+
+/// Every built-in blueprint, by name.
+pub fn builtin() -> Vec<Blueprint> {
+    vec![starter::DATA, starter::ACCESS]
+}

@@ -1,0 +1,153 @@
+//! `dynamodb::Table`: on-demand, encrypted, point-in-time recovery and deletion protection in
+//! prod; grants of exactly the item actions an operation needs.
+
+use serde_json::json;
+use stackcraft_core::template::{sub_with, Expr, Target};
+use stackcraft_core::Stack;
+use stackcraft_resources::dynamodb::table::{
+    AttributeDefinition, AttributeType, BillingMode, PointInTimeRecoverySpecification,
+    SseSpecification, TimeToLiveSpecification,
+};
+use stackcraft_resources::dynamodb::{self as l1, TableRef};
+
+use crate::iam::{Grantee, PolicyStatement};
+
+/// A key attribute: name and type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub kind: KeyKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    String,
+    Number,
+    Binary,
+}
+
+impl Key {
+    pub fn string(name: &str) -> Key {
+        Key { name: name.to_owned(), kind: KeyKind::String }
+    }
+
+    pub fn number(name: &str) -> Key {
+        Key { name: name.to_owned(), kind: KeyKind::Number }
+    }
+
+    pub fn binary(name: &str) -> Key {
+        Key { name: name.to_owned(), kind: KeyKind::Binary }
+    }
+
+    fn definition(&self) -> AttributeDefinition {
+        let kind = match self.kind {
+            KeyKind::String => AttributeType::S,
+            KeyKind::Number => AttributeType::N,
+            KeyKind::Binary => AttributeType::B,
+        };
+        AttributeDefinition::new(self.name.as_str(), kind)
+    }
+}
+
+/// Actions that read items.
+pub const READ_ACTIONS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+];
+
+/// Actions that write items.
+pub const WRITE_ACTIONS: &[&str] = &[
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+];
+
+/// A table handle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    table: TableRef,
+}
+
+impl Table {
+    /// A table keyed by `partition` (add a sort key with [`Table::with_sort_key`]).
+    pub fn new(stack: &mut Stack, id: &str, partition: Key) -> Table {
+        Self::with_sort_key(stack, id, partition, None)
+    }
+
+    /// A table keyed by `partition` and, if given, `sort`.
+    pub fn with_sort_key(stack: &mut Stack, id: &str, partition: Key, sort: Option<Key>) -> Table {
+        let prod = stack.env().is_prod();
+        let mut schema = vec![json!({"AttributeName": partition.name, "KeyType": "HASH"})];
+        let mut attributes = vec![partition.definition()];
+        if let Some(sort) = &sort {
+            schema.push(json!({"AttributeName": sort.name, "KeyType": "RANGE"}));
+            attributes.push(sort.definition());
+        }
+        let mut table = l1::Table::new(serde_json::Value::Array(schema))
+            .attribute_definitions(attributes)
+            .billing_mode(BillingMode::PayPerRequest)
+            .sse_specification(SseSpecification::new(true))
+            .point_in_time_recovery_specification(
+                PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(prod),
+            );
+        if prod {
+            table = table.deletion_protection_enabled(true);
+        }
+        let table = stack.add(id, table);
+        let policy = stack.env().removal_policy();
+        stack.set_removal_policy(table.target(), policy);
+        Table { table }
+    }
+
+    /// A table of another stack, from the target it published.
+    pub fn from_target(target: Target) -> Table {
+        Table { table: target.into() }
+    }
+
+    /// Items expire at the epoch seconds stored in `attribute`.
+    pub fn time_to_live(&self, stack: &mut Stack, attribute: &str) {
+        let ttl = TimeToLiveSpecification::new(true).attribute_name(attribute);
+        stack.set_property(self.target(), "TimeToLiveSpecification", Expr::from(ttl));
+    }
+
+    pub fn target(&self) -> &Target {
+        self.table.target()
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.table.arn()
+    }
+
+    /// The table name (`Ref`).
+    pub fn name(&self) -> Expr<String> {
+        self.table.ref_()
+    }
+
+    pub fn grant_read(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        self.grant(stack, grantee, READ_ACTIONS);
+    }
+
+    pub fn grant_write(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        self.grant(stack, grantee, WRITE_ACTIONS);
+    }
+
+    pub fn grant_read_write(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        self.grant(stack, grantee, READ_ACTIONS);
+        self.grant(stack, grantee, WRITE_ACTIONS);
+    }
+
+    /// Grants `actions` on this table and its indexes.
+    pub fn grant(&self, stack: &mut Stack, grantee: &impl Grantee, actions: &[&str]) {
+        let indexes = sub_with("${Table}/index/*", [("Table", self.arn())]);
+        let statement = PolicyStatement::allow()
+            .actions(actions)
+            .resources([self.arn(), indexes]);
+        grantee.grant_role().add_to_policy(stack, statement);
+    }
+}

@@ -1,0 +1,80 @@
+//! `iam::Role`: a role assumed by a service, with a default policy that grants fill.
+
+use stackcraft_core::template::{Expr, Target};
+use stackcraft_core::Stack;
+use stackcraft_resources::iam::{self as l1, RoleRef};
+
+use super::statement::{add_to_document, document, empty_document, PolicyStatement};
+
+/// Whatever acts with a role: a role itself, a function, a task.
+pub trait Grantee {
+    fn grant_role(&self) -> &Role;
+}
+
+/// A role and its construct path (its default policy is created beside it on first grant).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Role {
+    role: RoleRef,
+    path: String,
+}
+
+impl Role {
+    /// A role that `service` (e.g. `lambda.amazonaws.com`) may assume, with no permissions yet.
+    pub fn for_service(stack: &mut Stack, id: &str, service: &str) -> Role {
+        let trust = PolicyStatement::allow().service_principal(service).actions(&["sts:AssumeRole"]);
+        let path = stack.path_of(id);
+        let role = stack.add(id, l1::Role::new(document(&[trust])));
+        Role { role, path }
+    }
+
+    pub fn target(&self) -> &Target {
+        self.role.target()
+    }
+
+    pub fn arn(&self) -> Expr<String> {
+        self.role.arn()
+    }
+
+    /// The role name (`Ref`).
+    pub fn name(&self) -> Expr<String> {
+        self.role.ref_()
+    }
+
+    /// Adds a statement to the role's default policy, creating the policy on first use.
+    pub fn add_to_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+        let policy_path = format!("{}/DefaultPolicy", self.path);
+        let policy = match stack.lookup(&policy_path) {
+            Some(target) => target,
+            None => {
+                let name = format!("{}DefaultPolicy", self.role.logical_id());
+                let policy = l1::Policy::new(empty_document(), name).roles(vec![self.name()]);
+                stack.add_at(&policy_path, policy).target().clone()
+            }
+        };
+        let resource = stack.resource_mut(&policy);
+        let doc = resource
+            .properties
+            .get_mut("PolicyDocument")
+            .expect("a default policy has a document");
+        add_to_document(doc, &statement);
+    }
+
+    /// Attaches an AWS managed policy by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).
+    pub fn add_managed_policy(&self, stack: &mut Stack, name: &str) {
+        let arn = stackcraft_core::template::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"));
+        let role = stack.resource_mut(self.target());
+        let list = role
+            .properties
+            .entry("ManagedPolicyArns".to_owned())
+            .or_insert_with(|| stackcraft_core::template::Value::List(Vec::new()));
+        if let stackcraft_core::template::Value::List(items) = list {
+            items.push(arn.into_value());
+        }
+    }
+}
+
+impl Grantee for Role {
+    fn grant_role(&self) -> &Role {
+        self
+    }
+}

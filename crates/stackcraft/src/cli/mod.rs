@@ -1,0 +1,114 @@
+//! The command line: `stackcraft ls`, `stackcraft synth`, ...
+
+mod ls;
+mod synth;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::app::App;
+use crate::error::Error;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  differences found (diff) or failed checks (check)
+  2  bad command line or configuration (the message names file, line and key)
+  3  a stack cannot be synthesized (invalid construct, named by its path)
+  4  output could not be written (the previous output is left as it was)";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "stackcraft",
+    version,
+    about = "Define, check and ship AWS architectures in Rust",
+    long_about = "Define, check and ship AWS architectures in Rust.\n\n\
+        Stacks are declared in stackcraft.toml (a blueprint and its settings per stack, \
+        environments such as dev and prod) or in Rust code; stackcraft synthesizes them into \
+        deterministic CloudFormation templates.",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the stacks of an environment: blueprint, deployed name, dependencies.
+    Ls(ls::Args),
+    /// Synthesize stacks into a cloud assembly: manifest.json and one template per stack.
+    ///
+    /// Writes <out>/<env>/ for each environment, atomically: an error leaves the previous
+    /// output untouched. Two runs on the same input write identical bytes.
+    Synth(synth::Args),
+    /// List the blueprints stackcraft.toml can name.
+    Blueprints,
+}
+
+/// How templates are written.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum FormatArg {
+    Json,
+    Yaml,
+}
+
+impl From<FormatArg> for stackcraft_core::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Json => stackcraft_core::Format::Json,
+            FormatArg::Yaml => stackcraft_core::Format::Yaml,
+        }
+    }
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn run(app: App, args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(&app, cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Blueprints => {
+            for b in app.blueprints() {
+                println!("{:<20} {}", b.name, b.summary);
+            }
+            Ok(())
+        }
+        Command::Ls(args) => ls::run(app, cli.config.as_deref(), args),
+        Command::Synth(args) => synth::run(app, cli.config.as_deref(), args),
+    }
+}
+
+/// The environments a command works on: those named, else every one of the file.
+pub(crate) fn environments(
+    config: &stackcraft_config::Config,
+    named: &[String],
+) -> Result<Vec<String>, Error> {
+    if named.is_empty() {
+        return Ok(config.environments.keys().cloned().collect());
+    }
+    for env in named {
+        config.environment(env)?;
+    }
+    Ok(named.to_vec())
+}

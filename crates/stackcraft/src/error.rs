@@ -1,0 +1,25 @@
+//! Errors of the CLI, with their exit codes.
+
+use stackcraft_config::ConfigError;
+use stackcraft_core::SynthError;
+
+/// Why a command failed. Each kind has its own exit code (see `stackcraft --help`).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration or the command line is wrong: exit code 2.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A stack cannot be synthesized (invalid constructs, unknown stack): exit code 3.
+    #[error("{0}")]
+    Synth(#[from] SynthError),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) => 2,
+            Error::Synth(SynthError::Io { .. }) => 4,
+            Error::Synth(_) => 3,
+        }
+    }
+}
