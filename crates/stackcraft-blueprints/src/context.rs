@@ -23,7 +23,8 @@ impl Context<'_> {
     /// An error about one of the stack's settings, placed at the line that sets it.
     pub fn setting_error(&self, key: &str, message: impl Into<String>) -> ConfigError {
         let inner: Vec<String> = key.split('.').map(str::to_owned).collect();
-        self.config.settings_error(self.stack, self.env, &inner, message)
+        self.config
+            .settings_error(self.stack, self.env, &inner, message)
     }
 
     /// A handle that the stack named by setting `key` published as `handle`.

@@ -65,7 +65,8 @@ fn build_access(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     if !settings.service.ends_with(".amazonaws.com") {
         return Err(ctx.setting_error("service", "a service principal ends in .amazonaws.com"));
     }
-    let uploads = Bucket::from_target(ctx.published("data_stack", &settings.data_stack, "Uploads")?);
+    let uploads =
+        Bucket::from_target(ctx.published("data_stack", &settings.data_stack, "Uploads")?);
     let items = Table::from_target(ctx.published("data_stack", &settings.data_stack, "Items")?);
     stack.describe("A role for the workload that uses the data stack");
     let role = Role::for_service(stack, "Worker", &settings.service);

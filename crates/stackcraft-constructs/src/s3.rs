@@ -3,11 +3,10 @@
 use stackcraft_core::template::{sub_with, Expr, Policy, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::s3::bucket::{
-    AbortIncompleteMultipartUpload, BucketEncryption, LifecycleConfiguration,
-    LoggingConfiguration, NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, Rule, RuleStatus,
-    ServerSideEncryptionByDefault, ServerSideEncryptionRule, SseAlgorithm,
-    VersioningConfiguration, VersioningConfigurationStatus,
+    AbortIncompleteMultipartUpload, BucketEncryption, LifecycleConfiguration, LoggingConfiguration,
+    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, Rule, RuleStatus, ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
 };
 use stackcraft_resources::s3::{self as l1, BucketRef};
 
@@ -74,12 +73,16 @@ impl Bucket {
 
         let mut rules = vec![Rule::new(RuleStatus::Enabled)
             .id("abort-incomplete-uploads")
-            .abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::new(ABORT_UPLOADS_DAYS))];
+            .abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::new(
+                ABORT_UPLOADS_DAYS,
+            ))];
         if versioned {
             rules.push(
                 Rule::new(RuleStatus::Enabled)
                     .id("expire-old-versions")
-                    .noncurrent_version_expiration(NoncurrentVersionExpiration::new(NONCURRENT_VERSION_DAYS)),
+                    .noncurrent_version_expiration(NoncurrentVersionExpiration::new(
+                        NONCURRENT_VERSION_DAYS,
+                    )),
             );
         }
         let mut bucket = l1::Bucket::new()
@@ -92,7 +95,7 @@ impl Bucket {
                     .restrict_public_buckets(true),
             )
             .ownership_controls(OwnershipControls::new(vec![
-                OwnershipControlsRule::new().object_ownership(ObjectOwnership::BucketOwnerEnforced),
+                OwnershipControlsRule::new().object_ownership(ObjectOwnership::BucketOwnerEnforced)
             ]))
             .lifecycle_configuration(LifecycleConfiguration::new(rules));
         if let Some(name) = &options.name {
@@ -111,7 +114,9 @@ impl Bucket {
             );
         }
         let bucket = stack.add(id, bucket);
-        let removal = options.removal.unwrap_or_else(|| stack.env().removal_policy());
+        let removal = options
+            .removal
+            .unwrap_or_else(|| stack.env().removal_policy());
         stack.set_removal_policy(bucket.target(), removal);
         let this = Bucket { bucket, path };
 
@@ -125,6 +130,11 @@ impl Bucket {
         this.add_to_resource_policy(stack, tls_only);
         if let Some(logs) = logs {
             logs.allow_access_logs_from(stack, &this);
+            stack.suppress(
+                logs.target(),
+                "CKV_AWS_18",
+                "This bucket receives the access logs of its sibling; logging it too would need yet another bucket, and its writes are S3's own log deliveries.",
+            );
         }
         this
     }
@@ -139,7 +149,9 @@ impl Bucket {
 
     /// A bucket that exists already (not managed by this stack), by name.
     pub fn existing(name: &str) -> ExistingBucket {
-        ExistingBucket { name: name.to_owned() }
+        ExistingBucket {
+            name: name.to_owned(),
+        }
     }
 
     pub fn target(&self) -> &Target {
@@ -157,7 +169,10 @@ impl Bucket {
 
     /// The ARN of the objects matching `key_pattern` (`*`, `uploads/*`).
     pub fn objects_arn(&self, key_pattern: &str) -> Expr<String> {
-        sub_with(format!("${{Bucket}}/{key_pattern}"), [("Bucket", self.arn())])
+        sub_with(
+            format!("${{Bucket}}/{key_pattern}"),
+            [("Bucket", self.arn())],
+        )
     }
 
     /// Adds a statement to the bucket policy, creating the policy on first use.
@@ -186,15 +201,29 @@ impl Bucket {
             .actions(&["s3:PutObject"])
             .resource(self.objects_arn("*"))
             .condition("ArnLike", "aws:SourceArn", source.arn())
-            .condition("StringEquals", "aws:SourceAccount", stackcraft_core::template::pseudo::account_id());
+            .condition(
+                "StringEquals",
+                "aws:SourceAccount",
+                stackcraft_core::template::pseudo::account_id(),
+            );
         self.add_to_resource_policy(stack, statement);
     }
 
     /// Read objects under `key_pattern` and list the bucket.
     pub fn grant_read(&self, stack: &mut Stack, grantee: &impl Grantee, key_pattern: &str) {
         let role = grantee.grant_role();
-        role.add_to_policy(stack, PolicyStatement::allow().actions(&["s3:GetObject"]).resource(self.objects_arn(key_pattern)));
-        role.add_to_policy(stack, PolicyStatement::allow().actions(&["s3:ListBucket"]).resource(self.arn()));
+        role.add_to_policy(
+            stack,
+            PolicyStatement::allow()
+                .actions(&["s3:GetObject"])
+                .resource(self.objects_arn(key_pattern)),
+        );
+        role.add_to_policy(
+            stack,
+            PolicyStatement::allow()
+                .actions(&["s3:ListBucket"])
+                .resource(self.arn()),
+        );
     }
 
     /// Write objects under `key_pattern`.
@@ -229,10 +258,13 @@ impl ExistingBucket {
 fn encryption(kind: Encryption) -> BucketEncryption {
     let rule = match kind {
         Encryption::KmsManaged => ServerSideEncryptionRule::new()
-            .server_side_encryption_by_default(ServerSideEncryptionByDefault::new(SseAlgorithm::AwsKms))
+            .server_side_encryption_by_default(ServerSideEncryptionByDefault::new(
+                SseAlgorithm::AwsKms,
+            ))
             .bucket_key_enabled(true),
-        Encryption::S3Managed => ServerSideEncryptionRule::new()
-            .server_side_encryption_by_default(ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256)),
+        Encryption::S3Managed => ServerSideEncryptionRule::new().server_side_encryption_by_default(
+            ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256),
+        ),
     };
     BucketEncryption::new(vec![rule])
 }

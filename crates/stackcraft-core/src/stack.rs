@@ -150,7 +150,13 @@ impl Stack {
     }
 
     /// Adds a resource of any type (the escape hatch for types without generated code).
-    pub fn add_raw(&mut self, id: &str, type_name: &str, properties: Map, tagging: Tagging) -> Target {
+    pub fn add_raw(
+        &mut self,
+        id: &str,
+        type_name: &str,
+        properties: Map,
+        tagging: Tagging,
+    ) -> Target {
         let path = self.path_of(id);
         self.insert(&path, type_name, properties, tagging)
     }
@@ -227,6 +233,38 @@ impl Stack {
             Policy::RetainExceptOnCreate => Policy::Retain,
             other => other,
         });
+    }
+
+    /// Suppresses a check on one resource, with the reason a reviewer reads. Written where the
+    /// checkers look (`Metadata.checkov.skip`, and `Metadata.stackcraft.suppress` for
+    /// `stackcraft check`), so the reason travels with the resource.
+    pub fn suppress(&mut self, target: &Target, rule: &str, reason: &str) {
+        let mut entry = Map::new();
+        entry.insert("id".into(), rule.into());
+        entry.insert("comment".into(), reason.into());
+        let checker = if rule.starts_with("CKV") {
+            ["checkov", "skip"]
+        } else {
+            ["stackcraft", "suppress"]
+        };
+        let metadata = self
+            .resource_mut(target)
+            .metadata
+            .get_or_insert_with(|| Value::Map(Map::new()));
+        let Value::Map(metadata) = metadata else {
+            panic!("resource metadata is a map")
+        };
+        let section = metadata
+            .entry(checker[0].to_owned())
+            .or_insert_with(|| Value::Map(Map::new()));
+        if let Value::Map(section) = section {
+            let list = section
+                .entry(checker[1].to_owned())
+                .or_insert_with(|| Value::List(Vec::new()));
+            if let Value::List(items) = list {
+                items.push(Value::Map(entry));
+            }
+        }
     }
 
     /// Makes `dependent` wait for `dependency`.

@@ -7,7 +7,10 @@ use stackcraft_core::template::{get_att, Map, Tagging, Target};
 use stackcraft_core::{App, Environment, Format, Stack, SynthError};
 
 fn props(pairs: &[(&str, serde_json::Value)]) -> Map {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone().into())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone().into()))
+        .collect()
 }
 
 fn bucket(stack: &mut Stack, id: &str) -> Target {
@@ -27,7 +30,12 @@ fn logical_ids_come_from_paths_and_ignore_unrelated_constructs() {
         }
         stack.scope("Network", |s| {
             s.scope("PublicSubnet1", |s| {
-                s.add_raw("RouteTable", "AWS::EC2::RouteTable", Map::new(), Tagging::List);
+                s.add_raw(
+                    "RouteTable",
+                    "AWS::EC2::RouteTable",
+                    Map::new(),
+                    Tagging::List,
+                );
             });
             bucket(s, "Resource");
         });
@@ -40,7 +48,10 @@ fn logical_ids_come_from_paths_and_ignore_unrelated_constructs() {
     let with = build(true);
     assert_eq!(without, ["NetworkPublicSubnet1RouteTable", "Network"]);
     for id in &without {
-        assert!(with.contains(id), "{id} changed when unrelated constructs were added: {with:?}");
+        assert!(
+            with.contains(id),
+            "{id} changed when unrelated constructs were added: {with:?}"
+        );
     }
 }
 
@@ -51,10 +62,17 @@ fn a_collision_names_both_paths() {
     s.scope("Logs", |s| bucket(s, "Bucket"));
     bucket(s, "LogsBucket");
     let err = app.synth().unwrap_err();
-    let SynthError::Invalid(errors) = &err else { panic!("{err}") };
+    let SynthError::Invalid(errors) = &err else {
+        panic!("{err}")
+    };
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].path, "data/LogsBucket");
-    assert!(errors[0].message.contains("already used by data/Logs/Bucket"), "{err}");
+    assert!(
+        errors[0]
+            .message
+            .contains("already used by data/Logs/Bucket"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -62,7 +80,9 @@ fn pins_and_renames_keep_old_logical_ids() {
     let mut stack = Stack::new("s", Environment::new("dev", "eu-central-1"));
     stack.pin_logical_id("Storage/Table", "CountsTable");
     stack.rename_logical_id("DataUploads", "Uploads");
-    stack.scope("Storage", |s| s.add_raw("Table", "AWS::DynamoDB::Table", Map::new(), Tagging::List));
+    stack.scope("Storage", |s| {
+        s.add_raw("Table", "AWS::DynamoDB::Table", Map::new(), Tagging::List)
+    });
     stack.scope("Data", |s| bucket(s, "Uploads"));
     assert_eq!(ids(&stack), ["CountsTable", "Uploads"]);
     stack.pin_logical_id("Bad", "not-valid");
@@ -78,17 +98,38 @@ fn tags_flow_to_taggable_resources_and_explicit_tags_win() {
     app.tag("project", "p");
     let s = app.stack("s");
     s.tag("team", "data");
-    s.add_raw("B", "AWS::S3::Bucket", props(&[("Tags", json!([{"Key": "team", "Value": "mine"}]))]), Tagging::List);
-    s.add_raw("P", "AWS::SSM::Parameter", props(&[("Type", json!("String"))]), Tagging::Map);
-    s.add_raw("W", "AWS::CloudFormation::WaitConditionHandle", Map::new(), Tagging::None);
+    s.add_raw(
+        "B",
+        "AWS::S3::Bucket",
+        props(&[("Tags", json!([{"Key": "team", "Value": "mine"}]))]),
+        Tagging::List,
+    );
+    s.add_raw(
+        "P",
+        "AWS::SSM::Parameter",
+        props(&[("Type", json!("String"))]),
+        Tagging::Map,
+    );
+    s.add_raw(
+        "W",
+        "AWS::CloudFormation::WaitConditionHandle",
+        Map::new(),
+        Tagging::None,
+    );
     let asm = app.synth().unwrap();
     let t = &asm.stacks[0].template;
-    t.has_resource_properties("AWS::S3::Bucket", json!({"Tags": [
-        {"Key": "team", "Value": "mine"},
-        {"Key": "project", "Value": "p"},
-        {"Key": "environment", "Value": "dev"},
-    ]}));
-    t.has_resource_properties("AWS::SSM::Parameter", json!({"Tags": {"project": "p", "environment": "dev", "team": "data"}}));
+    t.has_resource_properties(
+        "AWS::S3::Bucket",
+        json!({"Tags": [
+            {"Key": "team", "Value": "mine"},
+            {"Key": "project", "Value": "p"},
+            {"Key": "environment", "Value": "dev"},
+        ]}),
+    );
+    t.has_resource_properties(
+        "AWS::SSM::Parameter",
+        json!({"Tags": {"project": "p", "environment": "dev", "team": "data"}}),
+    );
     assert!(t.resources["W"].properties.is_empty());
 }
 
@@ -101,7 +142,10 @@ fn references_across_stacks_become_ssm_imports_and_dependencies() {
     app_stack.add_raw(
         "Reader",
         "AWS::IAM::Policy",
-        props(&[("PolicyDocument", json!({}))]).into_iter().chain([("Table".to_string(), get_att::<String>(&table, "Arn").into())]).collect(),
+        props(&[("PolicyDocument", json!({}))])
+            .into_iter()
+            .chain([("Table".to_string(), get_att::<String>(&table, "Arn").into())])
+            .collect(),
         Tagging::None,
     );
     app_stack.output("TableArn", get_att::<String>(&table, "Arn"));
@@ -114,32 +158,54 @@ fn references_across_stacks_become_ssm_imports_and_dependencies() {
     let consumer = asm.stack("app").unwrap();
     assert_eq!(consumer.dependencies, ["data"]);
     let param = "ImportDataCountsArn";
-    consumer.template.has_resource_properties("AWS::IAM::Policy", json!({"Table": {"Ref": param}}));
-    consumer.template.has_output("TableArn", json!({"Value": {"Ref": param}}));
+    consumer
+        .template
+        .has_resource_properties("AWS::IAM::Policy", json!({"Table": {"Ref": param}}));
+    consumer
+        .template
+        .has_output("TableArn", json!({"Value": {"Ref": param}}));
     let p = &consumer.template.parameters[param];
     assert_eq!(p.type_, "AWS::SSM::Parameter::Value<String>");
-    assert_eq!(p.attributes["Default"].as_str(), Some("/stackcraft/shop/dev/data/Counts/Arn"));
+    assert_eq!(
+        p.attributes["Default"].as_str(),
+        Some("/stackcraft/shop/dev/data/Counts/Arn")
+    );
     let producer = &asm.stack("data").unwrap().template;
-    producer.has_resource_properties("AWS::SSM::Parameter", json!({
-        "Name": "/stackcraft/shop/dev/data/Counts/Arn",
-        "Value": {"Fn::GetAtt": ["Counts", "Arn"]},
-    }));
-    assert!(producer.outputs.values().all(|o| o.export_name.is_none()), "no CloudFormation exports");
+    producer.has_resource_properties(
+        "AWS::SSM::Parameter",
+        json!({
+            "Name": "/stackcraft/shop/dev/data/Counts/Arn",
+            "Value": {"Fn::GetAtt": ["Counts", "Arn"]},
+        }),
+    );
+    assert!(
+        producer.outputs.values().all(|o| o.export_name.is_none()),
+        "no CloudFormation exports"
+    );
 }
 
 #[test]
 fn a_reference_to_an_unknown_stack_and_a_cycle_are_errors() {
     let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
-    app.stack("a").output("X", get_att::<String>(&Target::in_stack("T", "ghost".into()), "Arn"));
+    app.stack("a").output(
+        "X",
+        get_att::<String>(&Target::in_stack("T", "ghost".into()), "Arn"),
+    );
     assert!(matches!(app.synth(), Err(SynthError::UnknownStack { .. })));
 
     let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
     let a = app.stack("a");
     bucket(a, "A");
-    a.output("B", get_att::<String>(&Target::in_stack("B", "b".into()), "Arn"));
+    a.output(
+        "B",
+        get_att::<String>(&Target::in_stack("B", "b".into()), "Arn"),
+    );
     let b = app.stack("b");
     bucket(b, "B");
-    b.output("A", get_att::<String>(&Target::in_stack("A", "a".into()), "Arn"));
+    b.output(
+        "A",
+        get_att::<String>(&Target::in_stack("A", "a".into()), "Arn"),
+    );
     assert!(matches!(app.synth(), Err(SynthError::Cycle(_))));
 }
 
@@ -161,17 +227,29 @@ fn output_is_deterministic_and_written_atomically() {
         let first = read_all(&out);
         small_app().synth().unwrap().write(&out, format).unwrap();
         assert_eq!(first, read_all(&out), "two runs, byte-identical");
-        assert!(first.iter().any(|(n, _)| n == &format!("s.template.{}", format.extension())));
+        assert!(first
+            .iter()
+            .any(|(n, _)| n == &format!("s.template.{}", format.extension())));
     }
     // A failing write (the staging directory cannot be created) leaves the output as it was.
     let before = read_all(&out);
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "not a directory").unwrap();
-    let err = small_app().synth().unwrap().write(&blocker.join("out"), Format::Json);
+    let err = small_app()
+        .synth()
+        .unwrap()
+        .write(&blocker.join("out"), Format::Json);
     assert!(err.is_err());
     assert_eq!(before, read_all(&out));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 2, "no staging directory left behind: {leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no staging directory left behind: {leftovers:?}"
+    );
 }
 
 fn read_all(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -179,7 +257,10 @@ fn read_all(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     files.sort();

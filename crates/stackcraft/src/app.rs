@@ -91,7 +91,10 @@ impl App {
         for (name, build) in &self.code_stacks {
             if config.stacks.contains_key(name) {
                 return Err(config
-                    .error_at(&["stacks", name], format!("stack {name:?} is also defined in code"))
+                    .error_at(
+                        &["stacks", name],
+                        format!("stack {name:?} is also defined in code"),
+                    )
                     .into());
             }
             let mut stack = Stack::new(name, environment.clone());
@@ -101,7 +104,12 @@ impl App {
         Ok(app)
     }
 
-    fn find_blueprint(&self, config: &Config, stack: &str, name: &str) -> Result<Blueprint, ConfigError> {
+    fn find_blueprint(
+        &self,
+        config: &Config,
+        stack: &str,
+        name: &str,
+    ) -> Result<Blueprint, ConfigError> {
         self.blueprints
             .iter()
             .find(|b| b.name == name)
@@ -110,7 +118,10 @@ impl App {
                 let known: Vec<_> = self.blueprints.iter().map(|b| b.name).collect();
                 config.error_at(
                     &["stacks", stack, "blueprint"],
-                    format!("unknown blueprint {name:?} (available: {})", known.join(", ")),
+                    format!(
+                        "unknown blueprint {name:?} (available: {})",
+                        known.join(", ")
+                    ),
                 )
             })
     }

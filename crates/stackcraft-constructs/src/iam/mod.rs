@@ -7,4 +7,6 @@ mod role;
 mod statement;
 
 pub use role::{Grantee, Role};
-pub use statement::{add_to_document, document, empty_document, Effect, PolicyStatement, POLICY_VERSION};
+pub use statement::{
+    add_to_document, document, empty_document, Effect, PolicyStatement, POLICY_VERSION,
+};

@@ -21,7 +21,9 @@ pub struct Role {
 impl Role {
     /// A role that `service` (e.g. `lambda.amazonaws.com`) may assume, with no permissions yet.
     pub fn for_service(stack: &mut Stack, id: &str, service: &str) -> Role {
-        let trust = PolicyStatement::allow().service_principal(service).actions(&["sts:AssumeRole"]);
+        let trust = PolicyStatement::allow()
+            .service_principal(service)
+            .actions(&["sts:AssumeRole"]);
         let path = stack.path_of(id);
         let role = stack.add(id, l1::Role::new(document(&[trust])));
         Role { role, path }
@@ -61,7 +63,9 @@ impl Role {
 
     /// Attaches an AWS managed policy by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).
     pub fn add_managed_policy(&self, stack: &mut Stack, name: &str) {
-        let arn = stackcraft_core::template::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"));
+        let arn = stackcraft_core::template::sub(format!(
+            "arn:${{AWS::Partition}}:iam::aws:policy/{name}"
+        ));
         let role = stack.resource_mut(self.target());
         let list = role
             .properties

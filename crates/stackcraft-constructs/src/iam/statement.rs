@@ -106,7 +106,10 @@ impl PolicyStatement {
         if let Some(p) = &self.principal {
             m.insert("Principal".into(), p.clone());
         }
-        m.insert("Action".into(), one_or_list(self.actions.iter().map(|a| a.as_str().into()).collect()));
+        m.insert(
+            "Action".into(),
+            one_or_list(self.actions.iter().map(|a| a.as_str().into()).collect()),
+        );
         if !self.resources.is_empty() {
             m.insert("Resource".into(), one_or_list(self.resources.clone()));
         }
@@ -176,7 +179,14 @@ pub fn add_to_document(doc: &mut Value, statement: &PolicyStatement) {
             if let Value::Map(m) = existing {
                 m.insert("Action".into(), merged);
                 // Keep the key order of a freshly written statement.
-                let order = ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"];
+                let order = [
+                    "Sid",
+                    "Effect",
+                    "Principal",
+                    "Action",
+                    "Resource",
+                    "Condition",
+                ];
                 m.sort_by(|a, _, b, _| {
                     let pos = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
                     pos(a).cmp(&pos(b))
@@ -191,7 +201,10 @@ pub fn add_to_document(doc: &mut Value, statement: &PolicyStatement) {
 fn action_list(actions: Option<Value>) -> Vec<String> {
     match actions {
         Some(Value::String(a)) => vec![a],
-        Some(Value::List(items)) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::List(items)) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }

@@ -23,14 +23,23 @@ pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(
         }
     };
     for (env, assembly) in assemblies(app, config_path, &[env], &[])? {
-        println!("{:<16} {:<20} {:<32} DEPENDS ON", "STACK", "BLUEPRINT", format!("DEPLOYED AS ({env})"));
+        println!(
+            "{:<16} {:<20} {:<32} DEPENDS ON",
+            "STACK",
+            "BLUEPRINT",
+            format!("DEPLOYED AS ({env})")
+        );
         for stack in &assembly.stacks {
             println!(
                 "{:<16} {:<20} {:<32} {}",
                 stack.name,
                 stack.blueprint.as_deref().unwrap_or("(code)"),
                 stack.deployed_name,
-                if stack.dependencies.is_empty() { "-".to_owned() } else { stack.dependencies.join(", ") }
+                if stack.dependencies.is_empty() {
+                    "-".to_owned()
+                } else {
+                    stack.dependencies.join(", ")
+                }
             );
         }
     }

@@ -55,14 +55,22 @@ pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(
         let dir = args.out.join(env);
         assembly.write(&dir, args.format.into())?;
         if !args.quiet {
-            let resources: usize = assembly.stacks.iter().map(|s| s.template.resources.len()).sum();
+            let resources: usize = assembly
+                .stacks
+                .iter()
+                .map(|s| s.template.resources.len())
+                .sum();
             println!(
                 "{env}: {} stack(s), {resources} resources → {}",
                 assembly.stacks.len(),
                 dir.display()
             );
             for stack in &assembly.stacks {
-                println!("  {:<24} {} resources", stack.deployed_name, stack.template.resources.len());
+                println!(
+                    "  {:<24} {} resources",
+                    stack.deployed_name,
+                    stack.template.resources.len()
+                );
             }
         }
     }

@@ -1,0 +1,45 @@
+//! Snapshot of every template the shipped configuration synthesizes, in every environment.
+//! A change to a template shows up as a diff in review; `UPDATE_SNAPSHOTS=1 cargo test`
+//! rewrites the snapshots after an intended change.
+
+mod common;
+
+use std::path::Path;
+
+use stackcraft::config::Config;
+use stackcraft::core::Format;
+
+#[test]
+fn every_template_matches_its_snapshot() {
+    let root = common::repo_root();
+    let config = Config::load(&root.join("stackcraft.toml")).unwrap();
+    let app = stackcraft::App::from_config(root.join("stackcraft.toml"));
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut checked = 0;
+    let mut stale = Vec::new();
+    for env in config.environments.keys() {
+        let assembly = app.build(&config, env).unwrap().synth().unwrap();
+        for stack in &assembly.stacks {
+            let file = snapshots
+                .join(env)
+                .join(format!("{}.template.json", stack.name));
+            let actual = Format::Json.render(&stack.template);
+            if update {
+                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                std::fs::write(&file, &actual).unwrap();
+            }
+            let expected = std::fs::read_to_string(&file).unwrap_or_default();
+            if expected != actual {
+                stale.push(file.display().to_string());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "every stack of every environment: {checked}");
+    assert!(
+        stale.is_empty(),
+        "templates differ from their snapshots (UPDATE_SNAPSHOTS=1 to accept):\n{}",
+        stale.join("\n")
+    );
+}
