@@ -2,6 +2,13 @@
 
 use std::path::PathBuf;
 
+/// The bootstrap bucket that holds every asset of an account and region, as a `Fn::Sub`
+/// template string. `stackcraft bootstrap` creates it; templates reference assets in it by key.
+pub const ASSET_BUCKET: &str = "stackcraft-assets-${AWS::AccountId}-${AWS::Region}";
+
+/// The bootstrap stack's name.
+pub const BOOTSTRAP_STACK: &str = "stackcraft-bootstrap";
+
 /// A file asset, addressed by the SHA-256 of its content, so an unchanged asset is never
 /// uploaded twice and the template changes exactly when the content does.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
