@@ -5,11 +5,18 @@
 //! constructs' defaults.
 
 mod context;
+mod object_counter;
+mod queue_counter;
 mod starter;
 
 pub use context::{Blueprint, Build, Context};
 
 /// Every built-in blueprint, by name.
 pub fn builtin() -> Vec<Blueprint> {
-    vec![starter::DATA, starter::ACCESS]
+    vec![
+        starter::DATA,
+        starter::ACCESS,
+        object_counter::OBJECT_COUNTER,
+        queue_counter::QUEUE_COUNTER,
+    ]
 }

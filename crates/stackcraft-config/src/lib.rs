@@ -81,6 +81,19 @@ impl Config {
         &self.file
     }
 
+    /// The project root workloads are built from: `[project] root`, relative to this file.
+    pub fn root(&self) -> PathBuf {
+        let dir = self
+            .file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        match &self.project.root {
+            Some(root) => dir.join(root),
+            None => dir.to_owned(),
+        }
+    }
+
     /// An error at a key of this file (`["stacks", "api", "blueprint"]`), with its line.
     pub fn error_at(&self, key: &[&str], message: impl Into<String>) -> ConfigError {
         let span = locate::span_of(&self.source, key);

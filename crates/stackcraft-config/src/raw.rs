@@ -20,6 +20,9 @@ pub(crate) struct RawConfig {
 pub struct ProjectConfig {
     /// Prefix of every deployed stack name: `<name>-<env>-<stack>`.
     pub name: String,
+    /// Where workloads (`apps/...`) are built from, relative to this file (default: its
+    /// directory).
+    pub root: Option<std::path::PathBuf>,
     /// Tags for every taggable resource.
     #[serde(default)]
     pub tags: IndexMap<String, String>,

@@ -54,11 +54,19 @@ impl App {
 
     /// Creates a stack and returns it to build in.
     pub fn stack(&mut self, name: &str) -> &mut Stack {
-        self.stacks.push(Stack::new(name, self.env.clone()));
+        let stack = self.new_stack(name);
+        self.stacks.push(stack);
         self.stacks.last_mut().expect("just pushed")
     }
 
-    /// Adds a stack built on its own (`Stack::new`), e.g. while reading other stacks of the app.
+    /// A stack of this app's environment and naming, not yet added: build it while reading
+    /// the app's other stacks, then [`App::add_stack`] it.
+    pub fn new_stack(&self, name: &str) -> Stack {
+        let mut stack = Stack::new(name, self.env.clone());
+        stack.set_deployed_name(&self.deployed_name(name));
+        stack
+    }
+
     pub fn add_stack(&mut self, stack: Stack) {
         self.stacks.push(stack);
     }
@@ -137,7 +145,7 @@ impl App {
             .map(|name| {
                 let stack = self.get(&name).expect("ordered names come from the stacks");
                 SynthesizedStack {
-                    deployed_name: self.deployed_name(&name),
+                    deployed_name: stack.deployed_name().to_owned(),
                     template: templates.shift_remove(&name).expect("one template a stack"),
                     dependencies: dependencies[&name].iter().cloned().collect(),
                     blueprint: stack.blueprint().map(str::to_owned),
@@ -172,8 +180,14 @@ impl App {
         tags.extend(self.env.tags.clone());
         tags.extend(stack.tags().clone());
 
+        let transform = match stack.transforms() {
+            [] => None,
+            [one] => Some(one.as_str().into()),
+            many => Some(many.iter().map(String::as_str).collect::<Vec<_>>().into()),
+        };
         let mut template = Template {
             description: stack.description().map(str::to_owned),
+            transform,
             conditions: stack.conditions().clone(),
             parameters: stack.parameters().clone(),
             outputs: stack.outputs().clone(),

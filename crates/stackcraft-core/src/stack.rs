@@ -1,5 +1,6 @@
 //! A stack: the scope constructs are created in, and the template it becomes.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -26,6 +27,10 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct Stack {
     name: Arc<str>,
+    /// The CloudFormation stack name (`<project>-<env>-<stack>` in an app).
+    deployed_name: String,
+    /// The directory workloads are built from (the project's root).
+    source_dir: PathBuf,
     env: Environment,
     description: Option<String>,
     blueprint: Option<String>,
@@ -42,6 +47,8 @@ pub struct Stack {
     /// Handles that other stacks may look up by name.
     published: IndexMap<String, Target>,
     assets: Vec<Asset>,
+    /// Macros CloudFormation runs on the template (`AWS::SecretsManager-2020-07-23`).
+    transforms: Vec<String>,
     errors: Vec<ConstructError>,
 }
 
@@ -50,6 +57,8 @@ impl Stack {
     pub fn new(name: &str, env: Environment) -> Self {
         Stack {
             name: name.into(),
+            deployed_name: name.to_owned(),
+            source_dir: PathBuf::from("."),
             env,
             description: None,
             blueprint: None,
@@ -63,6 +72,7 @@ impl Stack {
             renames: IndexMap::new(),
             published: IndexMap::new(),
             assets: Vec::new(),
+            transforms: Vec::new(),
             errors: Vec::new(),
         }
     }
@@ -73,6 +83,24 @@ impl Stack {
 
     pub fn env(&self) -> &Environment {
         &self.env
+    }
+
+    /// The CloudFormation stack name; names derived from it (buckets) are known at synth.
+    pub fn deployed_name(&self) -> &str {
+        &self.deployed_name
+    }
+
+    pub fn set_deployed_name(&mut self, name: &str) {
+        self.deployed_name = name.to_owned();
+    }
+
+    /// The project's root directory, where workload assets are built from.
+    pub fn source_dir(&self) -> &Path {
+        &self.source_dir
+    }
+
+    pub fn set_source_dir(&mut self, dir: &Path) {
+        self.source_dir = dir.to_owned();
     }
 
     pub fn describe(&mut self, description: impl Into<String>) -> &mut Self {
@@ -314,6 +342,18 @@ impl Stack {
 
     pub fn assets(&self) -> &[Asset] {
         &self.assets
+    }
+
+    /// Asks CloudFormation to run a macro on the template (once, however often asked), e.g.
+    /// `AWS::SecretsManager-2020-07-23` for hosted secret rotation.
+    pub fn add_transform(&mut self, name: &str) {
+        if !self.transforms.iter().any(|t| t == name) {
+            self.transforms.push(name.to_owned());
+        }
+    }
+
+    pub fn transforms(&self) -> &[String] {
+        &self.transforms
     }
 
     /// Records an invalid construct; synthesis fails with every recorded error.

@@ -68,7 +68,7 @@ impl App {
         }
         for (name, stack_config) in &config.stacks {
             let blueprint = self.find_blueprint(config, name, &stack_config.blueprint)?;
-            let mut stack = Stack::new(name, environment.clone());
+            let mut stack = self.new_stack(&app, config, name);
             stack.set_blueprint(blueprint.name);
             if let Some(d) = &stack_config.description {
                 stack.describe(d);
@@ -97,11 +97,17 @@ impl App {
                     )
                     .into());
             }
-            let mut stack = Stack::new(name, environment.clone());
+            let mut stack = self.new_stack(&app, config, name);
             build(&mut stack);
             app.add_stack(stack);
         }
         Ok(app)
+    }
+
+    fn new_stack(&self, app: &stackcraft_core::App, config: &Config, name: &str) -> Stack {
+        let mut stack = app.new_stack(name);
+        stack.set_source_dir(&config.root());
+        stack
     }
 
     fn find_blueprint(

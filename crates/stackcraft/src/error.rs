@@ -12,6 +12,14 @@ pub enum Error {
     /// A stack cannot be synthesized (invalid constructs, unknown stack): exit code 3.
     #[error("{0}")]
     Synth(#[from] SynthError),
+    /// A deploy-layer command failed (bootstrap, deploy, plan, apply, diff, destroy).
+    #[cfg(feature = "deploy")]
+    #[error("{0}")]
+    Deploy(#[from] stackcraft_deploy::DeployError),
+    /// Differences were found (`diff`): exit code 1. The command has printed them; there is
+    /// no error message.
+    #[error("")]
+    Differences,
 }
 
 impl Error {
@@ -20,6 +28,9 @@ impl Error {
             Error::Config(_) => 2,
             Error::Synth(SynthError::Io { .. }) => 4,
             Error::Synth(_) => 3,
+            #[cfg(feature = "deploy")]
+            Error::Deploy(e) => e.exit_code(),
+            Error::Differences => 1,
         }
     }
 }

@@ -4,7 +4,7 @@ use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::iam::{self as l1, RoleRef};
 
-use super::statement::{add_to_document, document, empty_document, PolicyStatement};
+use super::statement::{add_to_policy_at, document, empty_document, PolicyStatement};
 
 /// Whatever acts with a role: a role itself, a function, a task.
 pub trait Grantee {
@@ -44,21 +44,10 @@ impl Role {
 
     /// Adds a statement to the role's default policy, creating the policy on first use.
     pub fn add_to_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
-        let policy_path = format!("{}/DefaultPolicy", self.path);
-        let policy = match stack.lookup(&policy_path) {
-            Some(target) => target,
-            None => {
-                let name = format!("{}DefaultPolicy", self.role.logical_id());
-                let policy = l1::Policy::new(empty_document(), name).roles(vec![self.name()]);
-                stack.add_at(&policy_path, policy).target().clone()
-            }
-        };
-        let resource = stack.resource_mut(&policy);
-        let doc = resource
-            .properties
-            .get_mut("PolicyDocument")
-            .expect("a default policy has a document");
-        add_to_document(doc, &statement);
+        let name = format!("{}DefaultPolicy", self.role.logical_id());
+        let create = || l1::Policy::new(empty_document(), name).roles(vec![self.name()]);
+        let path = format!("{}/DefaultPolicy", self.path);
+        add_to_policy_at(stack, &path, create, "PolicyDocument", &statement);
     }
 
     /// Attaches an AWS managed policy by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).

@@ -1,6 +1,7 @@
 //! IAM policy statements and documents.
 
-use stackcraft_core::template::{Map, Value};
+use stackcraft_core::template::{Map, ResourceType, Value};
+use stackcraft_core::Stack;
 
 /// The policy language version every document uses.
 pub const POLICY_VERSION: &str = "2012-10-17";
@@ -207,4 +208,30 @@ fn action_list(actions: Option<Value>) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Adds `statement` to the policy document held in `property` of the resource at construct
+/// path `path`, creating that resource with `create` on first use: how a role's default
+/// policy, a bucket policy or a topic policy grows one grant at a time.
+pub fn add_to_policy_at<R: ResourceType>(
+    stack: &mut Stack,
+    path: &str,
+    create: impl FnOnce() -> R,
+    property: &str,
+    statement: &PolicyStatement,
+) {
+    let target = match stack.lookup(path) {
+        Some(target) => target,
+        None => {
+            let resource = create();
+            stack.add_at(path, resource);
+            stack.lookup(path).expect("just added")
+        }
+    };
+    let doc = stack
+        .resource_mut(&target)
+        .properties
+        .get_mut(property)
+        .unwrap_or_else(|| panic!("{path} has no {property}"));
+    add_to_document(doc, statement);
 }

@@ -1,6 +1,16 @@
 //! The command line: `stackcraft ls`, `stackcraft synth`, ...
 
+#[cfg(feature = "deploy")]
+mod bootstrap;
+#[cfg(feature = "deploy")]
+mod deploy;
+#[cfg(feature = "deploy")]
+mod destroy;
+#[cfg(feature = "deploy")]
+mod diff;
 mod ls;
+#[cfg(feature = "deploy")]
+mod plan;
 mod synth;
 
 use std::ffi::OsString;
@@ -18,7 +28,11 @@ Exit codes:
   1  differences found (diff) or failed checks (check)
   2  bad command line or configuration (the message names file, line and key)
   3  a stack cannot be synthesized (invalid construct, named by its path)
-  4  output could not be written (the previous output is left as it was)";
+  4  output could not be written (the previous output is left as it was), or an AWS
+     endpoint could not be reached
+  5  a deploy, apply or destroy failed, or its changes were not approved (the message names
+     the stack, the first failing resource and the reason)
+  130  interrupted (Ctrl-C): the message says whether a change set was executed";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -50,6 +64,29 @@ enum Command {
     Synth(synth::Args),
     /// List the blueprints stackcraft.toml can name.
     Blueprints,
+    /// Create (or update) the asset bucket and image repository of an environment's account
+    /// and region; `--destroy` removes them.
+    #[cfg(feature = "deploy")]
+    Bootstrap(bootstrap::Args),
+    /// Deploy stacks through CloudFormation change sets, in dependency order.
+    ///
+    /// Synthesizes, uploads assets, creates a change set per stack, shows it (replacements and
+    /// removals of stateful resources flagged), asks when anything is replaced or removed,
+    /// executes it and follows the stack's events until it settles.
+    #[cfg(feature = "deploy")]
+    Deploy(deploy::Args),
+    /// Prepare change sets without executing them and save them in a plan file.
+    #[cfg(feature = "deploy")]
+    Plan(plan::Args),
+    /// Execute exactly the change sets of a plan file, refusing if a stack moved since.
+    #[cfg(feature = "deploy")]
+    Apply(plan::ApplyArgs),
+    /// Compare the synthesized templates with the deployed ones (exit code 1 when they differ).
+    #[cfg(feature = "deploy")]
+    Diff(diff::Args),
+    /// Delete deployed stacks in reverse dependency order.
+    #[cfg(feature = "deploy")]
+    Destroy(destroy::Args),
 }
 
 /// How templates are written.
@@ -80,7 +117,10 @@ pub fn run(app: App, args: impl IntoIterator<Item = impl Into<OsString> + Clone>
     match dispatch(&app, cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            let message = e.to_string();
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
             ExitCode::from(e.exit_code())
         }
     }
@@ -96,6 +136,18 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         }
         Command::Ls(args) => ls::run(app, cli.config.as_deref(), args),
         Command::Synth(args) => synth::run(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Bootstrap(args) => bootstrap::run(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Deploy(args) => deploy::run(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Plan(args) => plan::run(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Apply(args) => plan::apply(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Diff(args) => diff::run(app, cli.config.as_deref(), args),
+        #[cfg(feature = "deploy")]
+        Command::Destroy(args) => destroy::run(app, cli.config.as_deref(), args),
     }
 }
 

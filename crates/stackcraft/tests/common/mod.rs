@@ -13,9 +13,12 @@ pub fn repo_root() -> PathBuf {
         .unwrap()
 }
 
-/// The shipped configuration.
+/// The shipped configuration, set to build workloads from this repository wherever the
+/// test writes it.
 pub fn shipped_config() -> String {
-    std::fs::read_to_string(repo_root().join("stackcraft.toml")).unwrap()
+    let text = std::fs::read_to_string(repo_root().join("stackcraft.toml")).unwrap();
+    let root = format!("[project]\nroot = {:?}", repo_root().display().to_string());
+    text.replacen("[project]", &root, 1)
 }
 
 /// Runs `stackcraft args...` in `dir`.

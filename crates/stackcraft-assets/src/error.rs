@@ -1,0 +1,34 @@
+use std::path::PathBuf;
+
+/// Why an asset could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AssetError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "building {package}/{bin} failed (cargo exited with {status}); run `{command}` to see why"
+    )]
+    Build {
+        package: String,
+        bin: String,
+        status: String,
+        command: String,
+    },
+    #[error("{bin} needs glibc {needed}, but the Lambda runtime provided.al2023 has {max}: build it on an older system, or with cargo-zigbuild targeting x86_64-unknown-linux-gnu.2.34")]
+    Glibc {
+        bin: String,
+        needed: String,
+        max: String,
+    },
+    #[error("writing the zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> AssetError {
+    let path = path.into();
+    move |source| AssetError::Io { path, source }
+}

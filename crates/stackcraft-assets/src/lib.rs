@@ -1,0 +1,28 @@
+//! Assets: what a stack needs uploaded before it deploys.
+//!
+//! - [`rust_lambda`]: a workload binary built by cargo in release mode for the Lambda
+//!   `provided.al2023` runtime (x86_64, glibc 2.34 at most), packaged as a deterministic zip
+//!   holding `bootstrap`, and addressed by the SHA-256 of the zip. The build is cached by a
+//!   fingerprint of its sources, so synth does not run cargo when nothing changed.
+//! - [`directory`]: a directory (a static web site) addressed by a hash of its files.
+
+mod error;
+mod fingerprint;
+pub mod glibc;
+mod lambda;
+mod site;
+pub mod zip;
+
+pub use error::AssetError;
+pub use lambda::{rust_lambda, RustLambda, MAX_GLIBC};
+pub use site::directory;
+
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! `object-counter` (seed 001): count the objects created and removed in a bucket, per prefix.
+//!
+//! S3 tells an SNS topic when objects under the prefix are created or removed; a Rust function
+//! subscribed to the topic keeps the counts in a DynamoDB table; `GET /count` on an API Gateway
+//! REST API, answered by a second function, reads them. The API URL is a stack output.
+
+use serde::Deserialize;
+use stackcraft_config::ConfigError;
+use stackcraft_constructs::apigateway::RestApi;
+use stackcraft_constructs::cloudwatch::{Alarm, Threshold};
+use stackcraft_constructs::dynamodb::{Key, Table};
+use stackcraft_constructs::lambda::{Function, FunctionOptions, RustCode};
+use stackcraft_constructs::s3::{self, Bucket, BucketOptions};
+use stackcraft_constructs::sns::Topic;
+use stackcraft_core::template::{join, Expr};
+use stackcraft_core::Stack;
+
+use crate::{Blueprint, Context};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Count only keys under this prefix (the seed's `Prefix`); empty counts the whole bucket.
+    #[serde(default)]
+    prefix: String,
+    /// Count only keys ending in this suffix.
+    #[serde(default)]
+    suffix: String,
+    /// Alarm notifications go to this address (prod alarms are on by default).
+    alarm_email: Option<String>,
+    /// Alarms on function errors and throttles and on API 5xx (default: in ha environments).
+    alarms: Option<bool>,
+    /// Caps and reserves the counter function's concurrency.
+    reserved_concurrency: Option<i64>,
+    /// API stage name, the first segment of the URL path (default: the environment's name).
+    stage: Option<String>,
+}
+
+pub const OBJECT_COUNTER: Blueprint = Blueprint {
+    name: "object-counter",
+    summary: "S3 object events → SNS → Rust Lambda → DynamoDB counts per prefix; GET /count on API Gateway",
+    build,
+};
+
+const WORKLOAD: &str = "apps/object-counter";
+
+fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
+    let cfg: Settings = ctx.settings()?;
+    if cfg.prefix.starts_with('/') {
+        return Err(ctx.setting_error(
+            "prefix",
+            "S3 keys do not start with '/': write \"uploads/\", not \"/uploads/\"",
+        ));
+    }
+    stack.describe("Counts objects created and removed per prefix; GET /count reads the counts");
+    let name = s3::unique_name(stack, "objects");
+    let bucket = Bucket::with(
+        stack,
+        "Objects",
+        BucketOptions {
+            name: Some(name),
+            ..Default::default()
+        },
+    );
+    let counts = Table::with_sort_key(stack, "Counts", Key::string("pk"), Some(Key::string("sk")));
+    counts.time_to_live(stack, "expires_at");
+
+    let events = Topic::new(stack, "ObjectEvents");
+    bucket.notify(
+        stack,
+        &events,
+        &["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+        &cfg.prefix,
+        &cfg.suffix,
+    );
+
+    let code = |bin| RustCode {
+        package_dir: WORKLOAD,
+        package: "object-counter",
+        bin,
+    };
+    let counter = Function::rust(
+        stack,
+        "Counter",
+        code("count-events"),
+        FunctionOptions {
+            reserved_concurrency: cfg.reserved_concurrency,
+            environment: vec![("TABLE_NAME".into(), counts.name())],
+            ..Default::default()
+        },
+    );
+    counter.subscribe(stack, &events);
+    counts.grant(
+        stack,
+        &counter,
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+    );
+
+    let reader = Function::rust(
+        stack,
+        "Reader",
+        code("read-counts"),
+        FunctionOptions {
+            dead_letter_queue: false,
+            environment: vec![
+                ("TABLE_NAME".into(), counts.name()),
+                ("BUCKET_NAME".into(), bucket.name()),
+            ],
+            ..Default::default()
+        },
+    );
+    counts.grant(stack, &reader, &["dynamodb:GetItem", "dynamodb:Query"]);
+
+    let stage = cfg
+        .stage
+        .clone()
+        .unwrap_or_else(|| stack.env().name.clone());
+    let api = RestApi::new(stack, "Api");
+    api.get(stack, "/count", &reader);
+    api.get(stack, "/count/{prefix+}", &reader);
+    let url = api.deploy(stack, &stage);
+
+    if cfg.alarms.unwrap_or(stack.env().is_prod()) {
+        let alarms = Topic::new(stack, "Alarms");
+        if let Some(email) = &cfg.alarm_email {
+            alarms.subscribe_email(stack, "AlarmEmail", email);
+        }
+        let above_zero = Threshold::Above(0.0);
+        Alarm::new(
+            stack,
+            "CounterErrors",
+            "The counter function failed",
+            &counter.metric("Errors"),
+            above_zero,
+            1,
+            &alarms,
+        );
+        Alarm::new(
+            stack,
+            "CounterThrottles",
+            "The counter function was throttled",
+            &counter.metric("Throttles"),
+            above_zero,
+            1,
+            &alarms,
+        );
+        Alarm::new(
+            stack,
+            "ReaderErrors",
+            "The count API function failed",
+            &reader.metric("Errors"),
+            above_zero,
+            1,
+            &alarms,
+        );
+        Alarm::new(
+            stack,
+            "ApiServerErrors",
+            "The count API answered 5xx",
+            &api.metric("5XXError", &stage),
+            above_zero,
+            1,
+            &alarms,
+        );
+    }
+
+    stack.output("BucketName", bucket.name()).description =
+        Some("Upload here; objects are counted".into());
+    stack.output("ApiUrl", url.clone()).description = Some("The API's base URL".into());
+    let count_url: Expr<String> = join("", vec![url, Expr::from("count")]);
+    stack.output("CountUrl", count_url).description = Some("curl this for the counts".into());
+    Ok(())
+}

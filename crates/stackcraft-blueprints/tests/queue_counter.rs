@@ -1,0 +1,432 @@
+//! The queue-counter blueprint as the shipped stackcraft.toml configures it: what prod changes
+//! over the cheap environments, and the exact security-group graph.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value as Json};
+use stackcraft_blueprints::{builtin, Context};
+use stackcraft_config::Config;
+use stackcraft_core::assertions::TemplateAssertions;
+use stackcraft_core::template::Template;
+use stackcraft_core::{App, Stack};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn shipped() -> Config {
+    Config::load(&repo_root().join("stackcraft.toml")).unwrap()
+}
+
+/// The `counter` stack of `config` in `env`, synthesized.
+fn counter_in(config: &Config, env: &str) -> Template {
+    let environment = config.environment(env).unwrap();
+    let app = App::new(&config.project.name, environment.clone());
+    let blueprint = builtin()
+        .into_iter()
+        .find(|b| b.name == "queue-counter")
+        .expect("queue-counter is built in");
+    let mut stack = Stack::new("counter", environment.clone());
+    stack.set_source_dir(&config.root());
+    let ctx = Context {
+        config,
+        stack: "counter",
+        env,
+        app: &app,
+    };
+    (blueprint.build)(&mut stack, &ctx).unwrap();
+    assert!(stack.errors().is_empty(), "{:?}", stack.errors());
+    let mut app = App::new(&config.project.name, environment);
+    app.add_stack(stack);
+    app.synth().unwrap().stacks.remove(0).template
+}
+
+fn counter(env: &str) -> Template {
+    counter_in(&shipped(), env)
+}
+
+fn properties(t: &Template, type_name: &str) -> Vec<Json> {
+    t.find_resources(type_name)
+        .into_iter()
+        .map(|(_, r)| r["Properties"].clone())
+        .collect()
+}
+
+fn lb_attribute(t: &Template, key: &str) -> Json {
+    properties(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")[0]["LoadBalancerAttributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["Key"] == key)
+        .map_or(Json::Null, |a| a["Value"].clone())
+}
+
+#[test]
+fn prod_is_highly_available_and_protected_and_the_others_are_cheap() {
+    for env in ["dev", "test", "stage"] {
+        let t = counter(env);
+        t.resource_count_is("AWS::EC2::Subnet", 6);
+        t.resource_count_is("AWS::EC2::NatGateway", 1);
+        t.resource_count_is("AWS::EC2::FlowLog", 0);
+        t.has_resource(
+            "AWS::RDS::DBInstance",
+            json!({"Properties": {"MultiAZ": false, "DeletionProtection": false}, "DeletionPolicy": "Delete"}),
+        );
+        t.has_resource(
+            "AWS::ElastiCache::ReplicationGroup",
+            json!({"Properties": {"NumCacheClusters": 1, "AutomaticFailoverEnabled": false, "MultiAZEnabled": false},
+                   "DeletionPolicy": "Delete"}),
+        );
+        assert_eq!(
+            lb_attribute(&t, "deletion_protection.enabled"),
+            "false",
+            "{env}"
+        );
+        assert_eq!(
+            lb_attribute(&t, "access_logs.s3.enabled"),
+            Json::Null,
+            "{env}"
+        );
+        for (id, group) in t.find_resources("AWS::Logs::LogGroup") {
+            assert_eq!(group["Properties"]["RetentionInDays"], 14, "{env} {id}");
+            assert_eq!(group["DeletionPolicy"], "Delete", "{env} {id}");
+        }
+        for (id, bucket) in t.find_resources("AWS::S3::Bucket") {
+            assert_eq!(bucket["DeletionPolicy"], "Delete", "{env} {id}");
+        }
+        for service in properties(&t, "AWS::ECS::Service") {
+            assert_eq!(service["DesiredCount"], 1, "{env}");
+        }
+        t.resource_count_is("AWS::SecretsManager::RotationSchedule", 0);
+    }
+
+    let t = counter("prod");
+    t.resource_count_is("AWS::EC2::Subnet", 9);
+    t.resource_count_is("AWS::EC2::NatGateway", 3);
+    t.resource_count_is("AWS::EC2::FlowLog", 1);
+    t.has_resource(
+        "AWS::RDS::DBInstance",
+        json!({"Properties": {"MultiAZ": true, "DeletionProtection": true, "BackupRetentionPeriod": 14},
+               "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}),
+    );
+    t.has_resource(
+        "AWS::ElastiCache::ReplicationGroup",
+        json!({"Properties": {"NumCacheClusters": 2, "AutomaticFailoverEnabled": true, "MultiAZEnabled": true},
+               "DeletionPolicy": "Snapshot"}),
+    );
+    assert_eq!(lb_attribute(&t, "deletion_protection.enabled"), "true");
+    assert_eq!(lb_attribute(&t, "access_logs.s3.enabled"), "true");
+    let groups = t.find_resources("AWS::Logs::LogGroup");
+    assert_eq!(groups.len(), 3, "flow logs and one per task definition");
+    for (id, group) in groups {
+        assert_eq!(group["Properties"]["RetentionInDays"], 365, "{id}");
+        assert_eq!(group["DeletionPolicy"], "Retain", "{id}");
+    }
+    for (id, bucket) in t.find_resources("AWS::S3::Bucket") {
+        assert_eq!(bucket["DeletionPolicy"], "Retain", "{id}");
+    }
+    for service in properties(&t, "AWS::ECS::Service") {
+        assert_eq!(service["DesiredCount"], 3);
+    }
+    for target in properties(&t, "AWS::ApplicationAutoScaling::ScalableTarget") {
+        assert_eq!(target["MinCapacity"], 3);
+    }
+    t.resource_count_is("AWS::SecretsManager::RotationSchedule", 1);
+    // Prod is served over HTTPS at its domains.
+    t.has_output(
+        "ApiUrl",
+        json!({"Value": "https://api.counter.example.com"}),
+    );
+    t.has_output("SiteUrl", json!({"Value": "https://counter.example.com"}));
+    let dev = counter("dev");
+    dev.has_output(
+        "ApiUrl",
+        json!({"Value": {"Fn::Join": ["", ["http://", {"Fn::GetAtt": ["LoadBalancer", "DNSName"]}]]}}),
+    );
+}
+
+/// The owner of a security group id expression (`{"Fn::GetAtt": ["ApiSecurityGroup", ...]}`
+/// → `Api`).
+fn owner(group_id: &Json) -> String {
+    group_id["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("not a group reference: {group_id}"))
+        .trim_end_matches("SecurityGroup")
+        .to_owned()
+}
+
+/// Every ingress edge: (to, from, port).
+fn ingress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
+    properties(t, "AWS::EC2::SecurityGroupIngress")
+        .iter()
+        .map(|rule| {
+            assert_eq!(
+                rule["FromPort"], rule["ToPort"],
+                "one port per rule: {rule}"
+            );
+            assert!(
+                rule["Description"].as_str().is_some_and(|d| d.len() > 10),
+                "described: {rule}"
+            );
+            assert!(rule.get("CidrIpv6").is_none(), "no IPv6 ingress: {rule}");
+            let from = match (rule.get("CidrIp"), rule.get("SourceSecurityGroupId")) {
+                (Some(cidr), None) => cidr.as_str().unwrap().to_owned(),
+                (None, Some(group)) => owner(group),
+                _ => panic!("ingress from exactly one source: {rule}"),
+            };
+            (
+                owner(&rule["GroupId"]),
+                from,
+                rule["FromPort"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Every egress edge to another group: (from, to, port).
+fn egress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
+    properties(t, "AWS::EC2::SecurityGroupEgress")
+        .iter()
+        .filter_map(|rule| {
+            let to = owner(rule.get("DestinationSecurityGroupId")?);
+            Some((
+                owner(&rule["GroupId"]),
+                to,
+                rule["FromPort"].as_u64().unwrap(),
+            ))
+        })
+        .collect()
+}
+
+fn edge(to: &str, from: &str, port: u64) -> (String, String, u64) {
+    (to.to_owned(), from.to_owned(), port)
+}
+
+#[test]
+fn the_security_group_graph_is_exactly_the_described_one() {
+    for env in ["dev", "prod"] {
+        let t = counter(env);
+        let mut expected: BTreeSet<_> = [
+            edge("LoadBalancer", "0.0.0.0/0", 80),
+            edge("Api", "LoadBalancer", 5080),
+            edge("Queue", "Api", 6379),
+            edge("Queue", "Worker", 6379),
+            edge("Database", "Api", 3306),
+            edge("Database", "Worker", 3306),
+        ]
+        .into();
+        if env == "prod" {
+            // A certificate (api_domain): HTTPS, and port 80 only redirects.
+            expected.insert(edge("LoadBalancer", "0.0.0.0/0", 443));
+            // The password rotation function.
+            expected.insert(edge("Database", "DatabaseRotation", 3306));
+        }
+        let ingress = ingress_edges(&t);
+        assert_eq!(ingress, expected, "{env}");
+
+        // Only the load balancer is open to the internet, on 80/443.
+        for (to, from, port) in &ingress {
+            if from.contains('/') {
+                assert!(
+                    to == "LoadBalancer" && [80, 443].contains(port),
+                    "{env}: {to} {from} {port}"
+                );
+            }
+        }
+        // Every edge between groups is allowed on the sending side too.
+        let mirrored: BTreeSet<_> = ingress
+            .iter()
+            .filter(|(_, from, _)| !from.contains('/'))
+            .map(|(to, from, port)| (from.clone(), to.clone(), *port))
+            .collect();
+        assert_eq!(egress_edges(&t), mirrored, "{env}");
+
+        // No group has inline rules or EC2's default allow-all egress.
+        for group in properties(&t, "AWS::EC2::SecurityGroup") {
+            assert!(group.get("SecurityGroupIngress").is_none(), "{group}");
+            assert_eq!(
+                group["SecurityGroupEgress"][0]["CidrIp"], "255.255.255.255/32",
+                "{group}"
+            );
+        }
+        // Egress to the internet is HTTPS only (AWS APIs through the NAT gateways).
+        for rule in properties(&t, "AWS::EC2::SecurityGroupEgress") {
+            if let Some(cidr) = rule.get("CidrIp") {
+                assert_eq!(cidr, "0.0.0.0/0");
+                assert_eq!(rule["FromPort"], 443, "{rule}");
+                assert_eq!(rule["ToPort"], 443, "{rule}");
+            }
+        }
+    }
+}
+
+#[test]
+fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_environment() {
+    let t = counter("prod");
+    let definitions = properties(&t, "AWS::ECS::TaskDefinition");
+    assert_eq!(definitions.len(), 2);
+    let mut commands = Vec::new();
+    for definition in &definitions {
+        for container in definition["ContainerDefinitions"].as_array().unwrap() {
+            commands.push(container["Command"][0].as_str().unwrap().to_owned());
+            assert_eq!(container["User"], "10001:10001");
+            assert_eq!(container["ReadonlyRootFilesystem"], true);
+            for var in container["Environment"].as_array().unwrap() {
+                let name = var["Name"].as_str().unwrap();
+                assert!(
+                    !["PASSWORD", "TOKEN", "SECRET", "USER"]
+                        .iter()
+                        .any(|w| name.contains(w)),
+                    "{name} belongs in Secrets"
+                );
+            }
+            let secrets: Vec<&str> = container["Secrets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["Name"].as_str().unwrap())
+                .collect();
+            assert_eq!(secrets, ["REDIS_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD"]);
+        }
+    }
+    commands.sort();
+    assert_eq!(commands, ["api", "migrate", "worker"]);
+
+    // Each execution role reads exactly the two secrets; task roles have no policy at all.
+    for (_, policy) in t.find_resources("AWS::IAM::Policy") {
+        let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .clone();
+        for statement in statements {
+            let actions = serde_json::to_string(&statement["Action"]).unwrap();
+            assert!(!actions.contains('*'), "no wildcard actions: {statement}");
+            if actions.contains("secretsmanager:GetSecretValue") {
+                let resource = &statement["Resource"];
+                assert!(
+                    *resource == json!({"Ref": "QueueAuthToken"})
+                        || *resource == json!({"Ref": "DatabaseSecret"}),
+                    "{statement}"
+                );
+            }
+        }
+        let roles = serde_json::to_string(&policy["Properties"]["Roles"]).unwrap();
+        assert!(!roles.contains("TaskRole"), "{roles}");
+    }
+}
+
+#[test]
+fn the_worker_migrates_the_schema_before_it_starts() {
+    let t = counter("dev");
+    let worker = properties(&t, "AWS::ECS::TaskDefinition")
+        .into_iter()
+        .find(|d| d["ContainerDefinitions"].as_array().unwrap().len() == 2)
+        .expect("the worker task has the migration step");
+    let containers = worker["ContainerDefinitions"].as_array().unwrap();
+    assert_eq!(containers[0]["Name"], "migrate");
+    assert_eq!(containers[0]["Essential"], false);
+    assert_eq!(
+        containers[1]["DependsOn"],
+        json!([{"ContainerName": "migrate", "Condition": "SUCCESS"}])
+    );
+    // The worker scales on the queue's depth as well as on CPU.
+    t.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        json!({"PolicyName": "QueueScaling", "TargetTrackingScalingPolicyConfiguration": {
+            "CustomizedMetricSpecification": {"Namespace": "Counter", "MetricName": "QueueDepth"}}}),
+    );
+}
+
+#[test]
+fn unknown_settings_are_refused_with_their_line() {
+    let text = std::fs::read_to_string(repo_root().join("stackcraft.toml"))
+        .unwrap()
+        .replace(
+            "[stacks.counter.settings]\n",
+            "[stacks.counter.settings]\nreplicas = 3\n",
+        );
+    let dir = std::env::temp_dir().join(format!("queue-counter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stackcraft.toml");
+    std::fs::write(&path, &text).unwrap();
+    let config = Config::load(&path).unwrap();
+    let environment = config.environment("dev").unwrap();
+    let app = App::new("p", environment.clone());
+    let ctx = Context {
+        config: &config,
+        stack: "counter",
+        env: "dev",
+        app: &app,
+    };
+    let blueprint = builtin()
+        .into_iter()
+        .find(|b| b.name == "queue-counter")
+        .unwrap();
+    let mut stack = Stack::new("counter", environment);
+    let error = (blueprint.build)(&mut stack, &ctx).unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(error.contains("replicas"), "{error}");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("replicas = 3"))
+        .unwrap();
+    assert!(
+        error.contains(&format!(
+            "stackcraft.toml:{}: key `stacks.counter.settings.replicas`",
+            line + 1
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn alarms_cover_every_tier_and_mail_the_configured_address() {
+    for (env, redis_nodes) in [("dev", 1), ("prod", 2)] {
+        let t = counter(env);
+        let alarms = t.find_resources("AWS::CloudWatch::Alarm");
+        let metrics: BTreeSet<String> = alarms
+            .iter()
+            .map(|(_, a)| {
+                format!(
+                    "{}/{}",
+                    a["Properties"]["Namespace"].as_str().unwrap(),
+                    a["Properties"]["MetricName"].as_str().unwrap()
+                )
+            })
+            .collect();
+        for expected in [
+            "AWS/ApplicationELB/HTTPCode_ELB_5XX_Count",
+            "AWS/ApplicationELB/HTTPCode_Target_5XX_Count",
+            "AWS/ApplicationELB/TargetResponseTime",
+            "AWS/ApplicationELB/UnHealthyHostCount",
+            "AWS/ECS/CPUUtilization",
+            "AWS/ECS/MemoryUtilization",
+            "AWS/RDS/CPUUtilization",
+            "AWS/RDS/FreeStorageSpace",
+            "AWS/RDS/DatabaseConnections",
+            "AWS/ElastiCache/EngineCPUUtilization",
+            "AWS/ElastiCache/DatabaseMemoryUsagePercentage",
+            "AWS/ElastiCache/Evictions",
+            "Counter/QueueDepth",
+        ] {
+            assert!(metrics.contains(expected), "{env}: no alarm on {expected}");
+        }
+        // 3 load balancer, 1 target group, 2 × 2 services, 3 database, 3 per Redis node, queue.
+        assert_eq!(alarms.len(), 3 + 1 + 4 + 3 + 3 * redis_nodes + 1, "{env}");
+        for (id, alarm) in &alarms {
+            assert_eq!(
+                alarm["Properties"]["AlarmActions"],
+                json!([{"Ref": "Alarms"}]),
+                "{env} {id}"
+            );
+        }
+        t.has_resource_properties(
+            "AWS::SNS::Subscription",
+            json!({"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": "Alarms"}}),
+        );
+    }
+}

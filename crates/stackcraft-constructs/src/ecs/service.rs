@@ -1,0 +1,306 @@
+//! `ecs::FargateService`: private subnets, no public address, its own security group,
+//! deployment circuit breaker with rollback, optional load balancer and Cloud Map
+//! registration, and target-tracking autoscaling.
+
+use stackcraft_core::template::{join, Expr, Target};
+use stackcraft_core::Stack;
+use stackcraft_resources::applicationautoscaling::scalable_target::{
+    ScalableDimension, ServiceNamespace,
+};
+use stackcraft_resources::applicationautoscaling::scaling_policy::{
+    CustomizedMetricSpecification, MetricDimension, PolicyType, PredefinedMetricSpecification,
+    PredefinedMetricSpecificationPredefinedMetricType as Predefined, Statistic,
+    TargetTrackingScalingPolicyConfiguration,
+};
+use stackcraft_resources::applicationautoscaling::{self as scaling_l1, ScalableTargetRef};
+use stackcraft_resources::ecs::service::{
+    AssignPublicIp, AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration,
+    LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, ServiceRegistry,
+};
+use stackcraft_resources::ecs::{self as l1, ServiceRef};
+
+use super::{Cluster, TaskDefinition};
+use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind};
+use crate::elbv2::ListenerTarget;
+use crate::servicediscovery::DiscoveryService;
+use crate::sns::Topic;
+
+/// Choices for a service.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceOptions {
+    /// Tasks kept running (default: one per availability zone in prod, one otherwise).
+    pub desired_count: Option<u32>,
+    /// Register the serving container with a load balancer target.
+    pub load_balancer: Option<ListenerTarget>,
+    /// Register tasks in Cloud Map.
+    pub discovery: Option<DiscoveryService>,
+    /// Seconds the load balancer's health checks are ignored after a task starts (default 60).
+    pub health_check_grace_seconds: Option<u32>,
+    /// Subnets the tasks run in (default: private).
+    pub subnets: Option<SubnetKind>,
+}
+
+/// A service handle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FargateService {
+    service: ServiceRef,
+    cluster: Cluster,
+    group: SecurityGroup,
+    path: String,
+    desired_count: u32,
+}
+
+impl FargateService {
+    pub fn new(
+        stack: &mut Stack,
+        id: &str,
+        cluster: &Cluster,
+        task: &TaskDefinition,
+        options: ServiceOptions,
+    ) -> FargateService {
+        let env = stack.env().clone();
+        let path = stack.path_of(id);
+        let vpc = cluster.vpc().clone();
+        let group = stack.scope(id, |s| {
+            SecurityGroup::new(s, "SecurityGroup", &vpc, &format!("Service {id}"))
+        });
+        // Image pulls, secrets and log delivery go to AWS APIs through the NAT gateway.
+        group.connections().allow_to_cidr(
+            stack,
+            "0.0.0.0/0",
+            Port::HTTPS,
+            "AWS APIs (ECR, Secrets Manager, CloudWatch Logs)",
+        );
+        let desired = options.desired_count.unwrap_or(if env.is_prod() {
+            u32::from(env.az_count)
+        } else {
+            1
+        });
+        let subnets = vpc.subnet_ids(options.subnets.unwrap_or(SubnetKind::Private));
+        let mut service = l1::Service::new()
+            .cluster(cluster.name())
+            .task_definition(task.arn())
+            .launch_type(LaunchType::Fargate)
+            .platform_version("LATEST")
+            .desired_count(desired)
+            .propagate_tags(PropagateTags::Service)
+            .enable_ecs_managed_tags(true)
+            .enable_execute_command(false)
+            .deployment_configuration(
+                DeploymentConfiguration::new()
+                    .maximum_percent(200)
+                    .minimum_healthy_percent(100)
+                    .deployment_circuit_breaker(DeploymentCircuitBreaker::new(true, true)),
+            )
+            .network_configuration(
+                NetworkConfiguration::new().awsvpc_configuration(
+                    AwsVpcConfiguration::new()
+                        .assign_public_ip(AssignPublicIp::Disabled)
+                        .subnets(subnets)
+                        .security_groups(vec![group.id()]),
+                ),
+            );
+        if let Some(target) = &options.load_balancer {
+            match task.serving_container() {
+                Some((container, port)) => {
+                    service = service
+                        .load_balancers(vec![LoadBalancer::new()
+                            .container_name(container)
+                            .container_port(port)
+                            .target_group_arn(target.arn())])
+                        .health_check_grace_period_seconds(
+                            options.health_check_grace_seconds.unwrap_or(60),
+                        );
+                }
+                None => stack.error(
+                    &path,
+                    "a service behind a load balancer needs a container with a port".to_owned(),
+                ),
+            }
+        }
+        if let Some(discovery) = &options.discovery {
+            service = service
+                .service_registries(vec![ServiceRegistry::new().registry_arn(discovery.arn())]);
+        }
+        let service = stack.add(id, service);
+        let this = FargateService {
+            service,
+            cluster: cluster.clone(),
+            group,
+            path,
+            desired_count: desired,
+        };
+        if let Some(target) = &options.load_balancer {
+            // The target group must belong to a listener before tasks register in it.
+            for listener in target.load_balancer().listeners() {
+                stack.add_dependency(this.target(), listener);
+            }
+            let port = task.serving_container().map_or(target.port(), |(_, p)| p);
+            this.connections()
+                .allow_from(stack, target.load_balancer(), Port::tcp(port));
+        }
+        this
+    }
+
+    pub fn target(&self) -> &Target {
+        self.service.target()
+    }
+
+    /// The service name (`Fn::GetAtt Name`): the `ServiceName` dimension of its metrics.
+    pub fn name(&self) -> Expr<String> {
+        self.service.name()
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// A metric of the service (`AWS/ECS`, by cluster and service), averaged.
+    pub fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/ECS", name)
+            .dimension("ClusterName", self.cluster.name())
+            .dimension("ServiceName", self.name())
+            .stat(Stat::Average)
+    }
+
+    /// Alarms to `topic`: CPU or memory above 85% for 15 minutes (autoscaling should have
+    /// kept them lower: it is at its maximum, or the tasks are too small).
+    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
+        stack.scope(&self.path, |s| {
+            for (id, metric, what) in [
+                ("CpuAlarm", "CPUUtilization", "CPU"),
+                ("MemoryAlarm", "MemoryUtilization", "memory"),
+            ] {
+                Alarm::new(
+                    s,
+                    id,
+                    &format!("Service {what} above 85% for 15 minutes"),
+                    &self.metric(metric),
+                    Threshold::Above(85.0),
+                    3,
+                    topic,
+                );
+            }
+        });
+    }
+
+    /// Scales the task count between `min` (default: the desired count, one per zone in
+    /// prod) and `max`; add the policies on the result.
+    pub fn auto_scale(&self, stack: &mut Stack, min: Option<u32>, max: u32) -> Scaling {
+        let min = min.unwrap_or(self.desired_count);
+        if max < min {
+            stack.error(
+                &self.path,
+                format!("autoscaling needs max ({max}) >= min ({min})"),
+            );
+        }
+        let resource_id = join(
+            "/",
+            vec![Expr::from("service"), self.cluster.name(), self.name()],
+        );
+        let scalable = scaling_l1::ScalableTarget::new(
+            max,
+            min,
+            resource_id,
+            ScalableDimension::EcsServiceDesiredCount,
+            ServiceNamespace::Ecs,
+        );
+        let path = format!("{}/Scaling", self.path);
+        let target = stack.add_at(&path, scalable);
+        Scaling { target, path }
+    }
+}
+
+impl HasConnections for FargateService {
+    fn connections(&self) -> Connections {
+        self.group.connections()
+    }
+}
+
+/// The scalable task count of a service, with target-tracking policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scaling {
+    target: ScalableTargetRef,
+    path: String,
+}
+
+/// Seconds between scaling out again, and before scaling in.
+const SCALE_OUT_COOLDOWN: u32 = 60;
+const SCALE_IN_COOLDOWN: u32 = 300;
+
+impl Scaling {
+    pub fn target(&self) -> &Target {
+        self.target.target()
+    }
+
+    /// Keeps average CPU utilization near `percent`.
+    pub fn on_cpu(&self, stack: &mut Stack, percent: u32) {
+        let metric =
+            PredefinedMetricSpecification::new(Predefined::EcsServiceAverageCpuUtilization);
+        self.track(
+            stack,
+            "CpuScaling",
+            TargetTrackingScalingPolicyConfiguration::new(percent)
+                .predefined_metric_specification(metric),
+        );
+    }
+
+    /// Keeps the load balancer's requests per task near `requests` (per minute).
+    pub fn on_request_count(&self, stack: &mut Stack, target: &ListenerTarget, requests: u32) {
+        let metric = PredefinedMetricSpecification::new(Predefined::AlbRequestCountPerTarget)
+            .resource_label(target.resource_label());
+        self.track(
+            stack,
+            "RequestScaling",
+            TargetTrackingScalingPolicyConfiguration::new(requests)
+                .predefined_metric_specification(metric),
+        );
+        // The label names the target group, which must be behind a listener first.
+        let policy = stack
+            .lookup(&format!("{}/RequestScaling", self.path))
+            .expect("just added");
+        for listener in target.load_balancer().listeners() {
+            stack.add_dependency(&policy, listener);
+        }
+    }
+
+    /// Keeps a custom metric's average near `value` per task (e.g. queue depth per worker).
+    pub fn on_metric(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        namespace: &str,
+        metric: &str,
+        dimensions: &[(&str, Expr<String>)],
+        value: u32,
+    ) {
+        let dimensions: Vec<MetricDimension> = dimensions
+            .iter()
+            .map(|(name, value)| MetricDimension::new(*name, value.clone()))
+            .collect();
+        let spec = CustomizedMetricSpecification::new()
+            .namespace(namespace)
+            .metric_name(metric)
+            .dimensions(dimensions)
+            .statistic(Statistic::Average);
+        self.track(
+            stack,
+            id,
+            TargetTrackingScalingPolicyConfiguration::new(value)
+                .customized_metric_specification(spec),
+        );
+    }
+
+    fn track(&self, stack: &mut Stack, id: &str, config: TargetTrackingScalingPolicyConfiguration) {
+        // Policy names are unique per scalable target, so the construct id is enough.
+        let policy = scaling_l1::ScalingPolicy::new(id, PolicyType::TargetTrackingScaling)
+            .scaling_target_id(self.target.ref_())
+            .target_tracking_scaling_policy_configuration(
+                config
+                    .scale_out_cooldown(SCALE_OUT_COOLDOWN)
+                    .scale_in_cooldown(SCALE_IN_COOLDOWN),
+            );
+        stack.add_at(&format!("{}/{id}", self.path), policy);
+    }
+}

@@ -1,0 +1,172 @@
+//! `elasticache::Redis`: a Redis replication group in isolated subnets, encrypted at rest and
+//! in transit, with an AUTH token generated in Secrets Manager; one node in dev, a replica per
+//! extra zone with automatic failover, Multi-AZ and snapshots in prod.
+
+use stackcraft_core::template::{sub_with, Expr, Target};
+use stackcraft_core::Stack;
+use stackcraft_resources::elasticache::{self as l1, ReplicationGroupRef};
+
+use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::ec2::{Connections, HasConnections, SecurityGroup, SubnetKind, Vpc};
+use crate::secretsmanager::{Generated, Secret};
+use crate::sns::Topic;
+
+/// Choices that differ from the environment's defaults.
+#[derive(Clone, Debug, Default)]
+pub struct RedisOptions {
+    /// Default `cache.t4g.micro`; prod `cache.t4g.small`.
+    pub node_type: Option<String>,
+    /// Nodes: the primary and its replicas (default: 2 in prod, 1 otherwise).
+    pub nodes: Option<u32>,
+    /// Days of daily snapshots kept (default: 7 in prod, 0 otherwise).
+    pub snapshot_days: Option<u32>,
+}
+
+/// A Redis handle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redis {
+    group: ReplicationGroupRef,
+    security_group: SecurityGroup,
+    auth: Secret,
+    path: String,
+    nodes: u32,
+}
+
+impl Redis {
+    pub fn new(stack: &mut Stack, id: &str, vpc: &Vpc, options: RedisOptions) -> Redis {
+        let env = stack.env().clone();
+        let prod = env.is_prod();
+        let path = stack.path_of(id);
+        let nodes = options.nodes.unwrap_or(if prod { 2 } else { 1 });
+        let failover = nodes > 1;
+        let (auth, security_group, subnets) = stack.scope(id, |s| {
+            // AUTH tokens are 16 to 128 printable characters without / " @ or spaces.
+            let auth =
+                Secret::generated(s, "AuthToken", Generated::password("Redis AUTH token", 64));
+            let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("Redis {id}"));
+            let subnets = s.add(
+                "SubnetGroup",
+                l1::SubnetGroup::new(
+                    "Isolated subnets of the cache",
+                    vpc.subnet_ids(SubnetKind::Isolated),
+                ),
+            );
+            (auth, group, subnets)
+        });
+        let node_type = options.node_type.clone().unwrap_or_else(|| {
+            if prod {
+                "cache.t4g.small".to_owned()
+            } else {
+                "cache.t4g.micro".to_owned()
+            }
+        });
+        let snapshot_days = options.snapshot_days.unwrap_or(if prod { 7 } else { 0 });
+        let group = l1::ReplicationGroup::new(format!("Redis {id}"))
+            .engine("redis")
+            .engine_version("7.1")
+            .cache_node_type(node_type.as_str())
+            .num_cache_clusters(nodes)
+            .automatic_failover_enabled(failover)
+            .multi_az_enabled(failover)
+            .at_rest_encryption_enabled(true)
+            .transit_encryption_enabled(true)
+            .auth_token(auth.resolve(None))
+            .port(6379)
+            .auto_minor_version_upgrade(true)
+            .snapshot_retention_limit(snapshot_days)
+            .cache_subnet_group_name(subnets.ref_())
+            .security_group_ids(vec![security_group.id()]);
+        let group = stack.add(id, group);
+        let policy = if snapshot_days > 0 {
+            env.snapshot_policy()
+        } else {
+            env.removal_policy()
+        };
+        stack.set_removal_policy(group.target(), policy);
+        stack.suppress(
+            auth.target(),
+            "CKV_AWS_304",
+            "A Redis AUTH token changes through a ModifyReplicationGroup with a rotate strategy, which no hosted rotation function performs; the token never leaves Secrets Manager and the cache admits only the stack's services on 6379.",
+        );
+        Redis {
+            group,
+            security_group,
+            auth,
+            path,
+            nodes,
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        self.group.target()
+    }
+
+    /// A metric of node `n` (1-based: `<group>-001` is the first), averaged.
+    pub fn node_metric(&self, n: u32, name: &str) -> Metric {
+        let cluster = sub_with(format!("${{Group}}-{n:03}"), [("Group", self.id())]);
+        Metric::new("AWS/ElastiCache", name)
+            .dimension("CacheClusterId", cluster)
+            .stat(Stat::Average)
+    }
+
+    /// Alarms to `topic`, for every node: engine CPU or memory above 80% for 15 minutes, and
+    /// any eviction (a queue must never lose a message to memory pressure).
+    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
+        stack.scope(&self.path, |s| {
+            for n in 1..=self.nodes {
+                Alarm::new(
+                    s,
+                    &format!("Node{n}CpuAlarm"),
+                    &format!("Redis node {n}: engine CPU above 80% for 15 minutes"),
+                    &self.node_metric(n, "EngineCPUUtilization"),
+                    Threshold::Above(80.0),
+                    3,
+                    topic,
+                );
+                Alarm::new(
+                    s,
+                    &format!("Node{n}MemoryAlarm"),
+                    &format!("Redis node {n}: memory above 80% for 15 minutes"),
+                    &self.node_metric(n, "DatabaseMemoryUsagePercentage"),
+                    Threshold::Above(80.0),
+                    3,
+                    topic,
+                );
+                Alarm::new(
+                    s,
+                    &format!("Node{n}EvictionsAlarm"),
+                    &format!("Redis node {n} evicted keys: queued messages may be lost"),
+                    &self.node_metric(n, "Evictions").stat(Stat::Sum),
+                    Threshold::Above(0.0),
+                    1,
+                    topic,
+                );
+            }
+        });
+    }
+
+    /// The replication group id (`Ref`): with `-001` etc. the `CacheClusterId` of its nodes.
+    pub fn id(&self) -> Expr<String> {
+        self.group.ref_()
+    }
+
+    /// The primary endpoint's host name.
+    pub fn host(&self) -> Expr<String> {
+        self.group.primary_end_point_address()
+    }
+
+    pub fn port(&self) -> Expr<String> {
+        self.group.primary_end_point_port()
+    }
+
+    /// The AUTH token (a plain-string secret); clients connect with TLS and this password.
+    pub fn auth_token(&self) -> &Secret {
+        &self.auth
+    }
+}
+
+impl HasConnections for Redis {
+    fn connections(&self) -> Connections {
+        self.security_group.connections()
+    }
+}

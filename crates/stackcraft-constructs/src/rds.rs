@@ -1,0 +1,307 @@
+//! `rds::Database`: MySQL 8 in isolated subnets; encrypted storage, credentials generated in
+//! Secrets Manager (rotated in prod), TLS required of clients, backups, IAM authentication,
+//! logs to CloudWatch;
+//! Multi-AZ, deletion protection, enhanced monitoring, Performance Insights and a final
+//! snapshot in prod.
+
+use stackcraft_core::template::{join, Expr, Target};
+use stackcraft_core::Stack;
+use stackcraft_resources::rds::{self as l1, DbInstanceRef};
+use stackcraft_resources::secretsmanager as sm_l1;
+use stackcraft_resources::secretsmanager::rotation_schedule::{
+    HostedRotationLambda, RotationRules,
+};
+
+use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
+use crate::iam::Role;
+use crate::secretsmanager::{Generated, Secret};
+use crate::sns::Topic;
+
+/// The transform that expands hosted rotation functions.
+pub const SECRETS_MANAGER_TRANSFORM: &str = "AWS::SecretsManager-2020-07-23";
+
+/// Choices that differ from the environment's defaults.
+#[derive(Clone, Debug)]
+pub struct DatabaseOptions {
+    /// Default `db.t4g.micro`; prod `db.t4g.medium`.
+    pub instance_class: Option<String>,
+    /// GiB allocated at creation (default 20); storage grows automatically up to `max_storage`.
+    pub storage: u32,
+    pub max_storage: u32,
+    /// The database created at launch.
+    pub database_name: String,
+    /// The administrator's user name (the password is generated).
+    pub username: String,
+    /// A standby in another zone (default: prod only).
+    pub multi_az: Option<bool>,
+    /// Days of automated backups (default: 14 in prod, 1 otherwise).
+    pub backup_days: Option<u32>,
+    /// Days between password rotations (default: 30 in prod, none otherwise).
+    pub rotation_days: Option<u32>,
+    /// MySQL version (default 8.0.42); minor upgrades are applied automatically.
+    pub engine_version: String,
+}
+
+impl Default for DatabaseOptions {
+    fn default() -> Self {
+        DatabaseOptions {
+            instance_class: None,
+            storage: 20,
+            max_storage: 100,
+            database_name: "app".to_owned(),
+            username: "admin_user".to_owned(),
+            multi_az: None,
+            backup_days: None,
+            rotation_days: None,
+            engine_version: "8.0.42".to_owned(),
+        }
+    }
+}
+
+/// A database handle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Database {
+    instance: DbInstanceRef,
+    secret: Secret,
+    group: SecurityGroup,
+    port: Port,
+    path: String,
+    instance_class: String,
+}
+
+impl Database {
+    /// MySQL 8 in the isolated subnets of `vpc`, reachable from nothing until
+    /// `db.connections().allow_from(...)`.
+    pub fn mysql(stack: &mut Stack, id: &str, vpc: &Vpc, options: DatabaseOptions) -> Database {
+        let env = stack.env().clone();
+        let prod = env.is_prod();
+        let path = stack.path_of(id);
+        let major: Vec<&str> = options.engine_version.split('.').take(2).collect();
+        let family = format!("mysql{}", major.join("."));
+        let (secret, group, subnets, parameters) = stack.scope(id, |s| {
+            let secret = Secret::generated(
+                s,
+                "Secret",
+                Generated::credentials(
+                    "Administrator credentials of the database",
+                    &options.username,
+                ),
+            );
+            let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("Database {id}"));
+            let subnets = s.add(
+                "SubnetGroup",
+                l1::DbSubnetGroup::new(
+                    "Isolated subnets of the database",
+                    vpc.subnet_ids(SubnetKind::Isolated),
+                ),
+            );
+            let parameters = s.add(
+                "Parameters",
+                l1::DbParameterGroup::new("MySQL parameters", family.as_str()).parameters(
+                    serde_json::json!({
+                        "require_secure_transport": "1",
+                        "slow_query_log": "1",
+                        "long_query_time": "2",
+                        "log_output": "FILE",
+                        "character_set_server": "utf8mb4",
+                        "collation_server": "utf8mb4_0900_ai_ci"
+                    }),
+                ),
+            );
+            (secret, group, subnets, parameters)
+        });
+        let class = options.instance_class.clone().unwrap_or_else(|| {
+            if prod {
+                "db.t4g.medium".to_owned()
+            } else {
+                "db.t4g.micro".to_owned()
+            }
+        });
+        let mut instance = l1::DbInstance::new()
+            .engine("mysql")
+            .engine_version(options.engine_version.as_str())
+            .db_instance_class(class.as_str())
+            .db_name(options.database_name.as_str())
+            .master_username(secret.resolve(Some("username")))
+            .master_user_password(secret.resolve(Some("password")))
+            .allocated_storage(options.storage.to_string())
+            .max_allocated_storage(options.max_storage)
+            .storage_type("gp3")
+            .storage_encrypted(true)
+            .multi_az(options.multi_az.unwrap_or(prod))
+            .deletion_protection(prod)
+            .backup_retention_period(options.backup_days.unwrap_or(if prod { 14 } else { 1 }))
+            .copy_tags_to_snapshot(true)
+            .publicly_accessible(false)
+            .auto_minor_version_upgrade(true)
+            .enable_iam_database_authentication(true)
+            .enable_cloudwatch_logs_exports(vec!["error", "slowquery"])
+            .db_subnet_group_name(subnets.ref_())
+            .db_parameter_group_name(parameters.ref_())
+            .vpc_security_groups(vec![group.id()]);
+        if prod {
+            let monitoring = stack.scope(id, |s| {
+                Role::for_service(s, "MonitoringRole", "monitoring.rds.amazonaws.com")
+            });
+            monitoring.add_managed_policy(stack, "service-role/AmazonRDSEnhancedMonitoringRole");
+            instance = instance
+                .monitoring_interval(60)
+                .monitoring_role_arn(monitoring.arn())
+                .enable_performance_insights(true)
+                .performance_insights_retention_period(7);
+        }
+        let instance = stack.add(id, instance);
+        stack.set_removal_policy(instance.target(), env.snapshot_policy());
+
+        let attachment = stack.scope(id, |s| {
+            s.add(
+                "SecretAttachment",
+                sm_l1::SecretTargetAttachment::new(
+                    secret.arn(),
+                    instance.ref_(),
+                    "AWS::RDS::DBInstance",
+                ),
+            )
+        });
+        let this = Database {
+            instance,
+            secret,
+            group,
+            port: Port::MYSQL,
+            path,
+            instance_class: class,
+        };
+        let rotation = options.rotation_days.or(if prod { Some(30) } else { None });
+        if let Some(days) = rotation {
+            this.rotate(stack, id, vpc, days, attachment.target());
+        } else {
+            stack.suppress(
+                this.secret.target(),
+                "CKV_AWS_304",
+                "Rotation is on in prod (every 30 days); this cheap environment keeps one generated password to avoid the rotation function's cost.",
+            );
+        }
+        this
+    }
+
+    /// Rotates the administrator password every `days` days with the Secrets Manager hosted
+    /// function for MySQL (single user), run in the private subnets.
+    fn rotate(&self, stack: &mut Stack, id: &str, vpc: &Vpc, days: u32, after: &Target) {
+        stack.add_transform(SECRETS_MANAGER_TRANSFORM);
+        let group = stack.scope(id, |s| {
+            SecurityGroup::new(
+                s,
+                "RotationSecurityGroup",
+                vpc,
+                "Password rotation function",
+            )
+        });
+        group.connections().allow_to_cidr(
+            stack,
+            "0.0.0.0/0",
+            Port::HTTPS,
+            "the Secrets Manager API",
+        );
+        self.connections().allow_from(stack, &group, self.port);
+        let function = HostedRotationLambda::new("MySQLSingleUser")
+            .vpc_subnet_ids(join(",", vpc.subnet_ids(SubnetKind::Private)))
+            .vpc_security_group_ids(group.id())
+            .exclude_characters(crate::secretsmanager::EXCLUDE_CHARACTERS);
+        let schedule = stack.scope(id, |s| {
+            s.add(
+                "Rotation",
+                sm_l1::RotationSchedule::new(self.secret.arn())
+                    .hosted_rotation_lambda(function)
+                    .rotation_rules(RotationRules::new().automatically_after_days(days)),
+            )
+        });
+        stack.add_dependency(schedule.target(), after);
+    }
+
+    pub fn target(&self) -> &Target {
+        self.instance.target()
+    }
+
+    /// A metric of this instance (`AWS/RDS`, by `DBInstanceIdentifier`), averaged.
+    pub fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/RDS", name)
+            .dimension("DBInstanceIdentifier", self.identifier())
+            .stat(Stat::Average)
+    }
+
+    /// Alarms to `topic`: CPU above 80% for 15 minutes, free storage below 2 GiB, and
+    /// connections above 80% of what the instance class allows.
+    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
+        let connections = estimated_max_connections(&self.instance_class) * 4 / 5;
+        stack.scope(&self.path, |s| {
+            Alarm::new(
+                s,
+                "CpuAlarm",
+                "Database CPU above 80% for 15 minutes",
+                &self.metric("CPUUtilization"),
+                Threshold::Above(80.0),
+                3,
+                topic,
+            );
+            Alarm::new(
+                s,
+                "StorageAlarm",
+                "Database free storage below 2 GiB (storage grows automatically up to its maximum)",
+                &self.metric("FreeStorageSpace").stat(Stat::Minimum),
+                Threshold::Below(2.0 * 1024.0 * 1024.0 * 1024.0),
+                1,
+                topic,
+            );
+            Alarm::new(
+                s,
+                "ConnectionsAlarm",
+                &format!("Database connections above {connections} (80% of the instance's maximum) for 15 minutes"),
+                &self.metric("DatabaseConnections").stat(Stat::Maximum),
+                Threshold::Above(f64::from(connections)),
+                3,
+                topic,
+            );
+        });
+    }
+
+    /// The instance identifier (`Ref`): the `DBInstanceIdentifier` dimension of its metrics.
+    pub fn identifier(&self) -> Expr<String> {
+        self.instance.ref_()
+    }
+
+    pub fn endpoint(&self) -> Expr<String> {
+        self.instance.endpoint_address()
+    }
+
+    pub fn port(&self) -> Expr<String> {
+        self.instance.endpoint_port()
+    }
+
+    /// The generated credentials: a JSON secret with `username` and `password` (and, once
+    /// attached, `host`, `port`, `dbname`).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+impl HasConnections for Database {
+    fn connections(&self) -> Connections {
+        self.group.connections()
+    }
+}
+
+/// MySQL's default `max_connections` on RDS (memory / 12 MiB), from the instance size.
+fn estimated_max_connections(class: &str) -> u32 {
+    let gib: u32 = match class.rsplit('.').next().unwrap_or("") {
+        "micro" => 1,
+        "small" => 2,
+        "medium" => 4,
+        "large" => 8,
+        "xlarge" => 16,
+        "2xlarge" => 32,
+        "4xlarge" => 64,
+        _ => 128,
+    };
+    gib * 1024 / 12
+}

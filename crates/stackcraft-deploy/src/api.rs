@@ -1,0 +1,160 @@
+//! The few CloudFormation and S3 calls the engine makes, as two traits over plain types, so
+//! the SDK and the scripted fakes of the tests drive the same engine.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use indexmap::IndexMap;
+
+pub use crate::error::ApiError;
+
+/// A stack as `DescribeStacks` returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackDescription {
+    /// The stack id (an ARN).
+    pub id: String,
+    pub name: String,
+    /// `CREATE_COMPLETE`, `UPDATE_ROLLBACK_FAILED`, ...
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: IndexMap<String, String>,
+    pub tags: IndexMap<String, String>,
+}
+
+/// One `DescribeStackEvents` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackEvent {
+    pub id: String,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub timestamp: Option<SystemTime>,
+}
+
+impl StackEvent {
+    /// An event about the stack itself rather than one of its resources.
+    pub fn is_stack(&self) -> bool {
+        self.resource_type == "AWS::CloudFormation::Stack"
+    }
+}
+
+/// One `ListStackResources` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    pub status: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ChangeSetKind {
+    Create,
+    Update,
+}
+
+/// Where the template of a change set comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateSource {
+    Body(String),
+    /// Uploaded to the asset bucket (templates over the 51,200-byte inline limit).
+    Url(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeSetRequest {
+    pub stack_name: String,
+    pub change_set_name: String,
+    pub kind: ChangeSetKind,
+    pub template: TemplateSource,
+    pub description: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreatedChangeSet {
+    pub id: String,
+    pub stack_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Action {
+    Add,
+    Modify,
+    Remove,
+    Import,
+    Dynamic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Replacement {
+    Never,
+    Conditional,
+    Always,
+}
+
+/// One resource of a change set.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResourceChange {
+    pub action: Action,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    /// Only meaningful for `Modify`.
+    pub replacement: Replacement,
+    /// The properties and attributes that change (`Properties.BucketName`, `Tags`).
+    pub details: Vec<String>,
+}
+
+/// `DescribeChangeSet`, every page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeSetDescription {
+    pub id: String,
+    pub stack_id: String,
+    /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`, ...
+    pub status: String,
+    pub reason: Option<String>,
+    /// `AVAILABLE`, `EXECUTE_IN_PROGRESS`, `OBSOLETE`, ...
+    pub execution_status: String,
+    pub changes: Vec<ResourceChange>,
+}
+
+/// The CloudFormation calls of the engine.
+#[async_trait]
+pub trait CloudFormationApi: Send + Sync {
+    /// `None` when no stack of that name or id exists (deleted stacks included).
+    async fn describe_stack(&self, stack: &str) -> Result<Option<StackDescription>, ApiError>;
+    async fn create_change_set(&self, req: &ChangeSetRequest)
+        -> Result<CreatedChangeSet, ApiError>;
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSetDescription, ApiError>;
+    async fn execute_change_set(&self, id: &str) -> Result<(), ApiError>;
+    async fn delete_change_set(&self, id: &str) -> Result<(), ApiError>;
+    /// Events newest first: all those newer than `after`, or only the newest page when
+    /// `after` is `None`.
+    async fn stack_events(
+        &self,
+        stack: &str,
+        after: Option<&str>,
+    ) -> Result<Vec<StackEvent>, ApiError>;
+    /// The deployed template as it was submitted (stage `Original`).
+    async fn get_template(&self, stack: &str) -> Result<String, ApiError>;
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError>;
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError>;
+}
+
+/// The S3 calls of the engine.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool, ApiError>;
+    /// HeadObject.
+    async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool, ApiError>;
+    async fn put_file(&self, bucket: &str, key: &str, path: &Path) -> Result<(), ApiError>;
+    async fn put_bytes(&self, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), ApiError>;
+    /// Deletes every object version and delete marker; returns how many were deleted.
+    async fn empty_bucket(&self, bucket: &str) -> Result<usize, ApiError>;
+    /// The URL CloudFormation reads an uploaded template from.
+    fn object_url(&self, bucket: &str, key: &str) -> String;
+}

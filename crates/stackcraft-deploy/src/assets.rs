@@ -1,0 +1,149 @@
+//! File assets (Lambda zips, static sites) uploaded to the asset bucket under their content
+//! hash, skipped when already there (HeadObject), in parallel with a bounded pool.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use futures_util::stream::{self, StreamExt};
+use stackcraft_core::{Asset, Packaging};
+
+use crate::error::DeployError;
+use crate::session::Session;
+use crate::ui::Ui;
+
+/// Fails, with the command that fixes it, unless the bootstrap bucket exists.
+pub(crate) async fn require_bootstrap(session: &Session, bucket: &str) -> Result<(), DeployError> {
+    let exists = session
+        .store
+        .bucket_exists(bucket)
+        .await
+        .map_err(|e| DeployError::api(format!("asset bucket {bucket}"), e))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(DeployError::Input(format!(
+            "environment {} ({}) is not bootstrapped: the asset bucket {bucket} does not exist; \
+             run `stackcraft bootstrap --env {}`",
+            session.env_name,
+            session.place(),
+            session.env_name
+        )))
+    }
+}
+
+/// One object to upload.
+struct Upload {
+    key: String,
+    path: PathBuf,
+}
+
+fn uploads(asset: &Asset) -> Result<Vec<Upload>, DeployError> {
+    match asset.packaging {
+        Packaging::Zip => Ok(vec![Upload {
+            key: asset.object_key.clone(),
+            path: asset.source.clone(),
+        }]),
+        Packaging::Directory => {
+            let mut files = Vec::new();
+            walk(&asset.source, &asset.source, &mut files).map_err(|e| {
+                DeployError::Io(format!(
+                    "asset {}: {}: {e}",
+                    asset.hash,
+                    asset.source.display()
+                ))
+            })?;
+            let prefix = asset.object_key.trim_end_matches('/');
+            Ok(files
+                .into_iter()
+                .map(|(rel, path)| Upload {
+                    key: format!("{prefix}/{rel}"),
+                    path,
+                })
+                .collect())
+        }
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(root, &path, out)?;
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .expect("below the root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+    Ok(())
+}
+
+/// Uploads what is missing; returns (uploaded, already present).
+pub(crate) async fn publish(
+    session: &Session,
+    ui: &Ui,
+    assets: &[&Asset],
+    parallelism: usize,
+) -> Result<(usize, usize), DeployError> {
+    if assets.is_empty() {
+        return Ok((0, 0));
+    }
+    let started = Instant::now();
+    let bucket = session.asset_bucket();
+    require_bootstrap(session, &bucket).await?;
+    let mut all = Vec::new();
+    for asset in assets {
+        if !asset.source.exists() {
+            return Err(DeployError::Io(format!(
+                "asset {} is missing: {} does not exist (was it built?)",
+                asset.hash,
+                asset.source.display()
+            )));
+        }
+        all.extend(uploads(asset)?);
+    }
+    let results: Vec<Result<bool, DeployError>> = stream::iter(all)
+        .map(|u| {
+            let bucket = &bucket;
+            async move {
+                let store = &session.store;
+                let what = || format!("asset s3://{bucket}/{}", u.key);
+                if store
+                    .object_exists(bucket, &u.key)
+                    .await
+                    .map_err(|e| DeployError::api(what(), e))?
+                {
+                    return Ok(false);
+                }
+                store
+                    .put_file(bucket, &u.key, &u.path)
+                    .await
+                    .map_err(|e| DeployError::api(what(), e))?;
+                Ok(true)
+            }
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    let mut uploaded = 0;
+    let mut present = 0;
+    for r in results {
+        if r? {
+            uploaded += 1;
+        } else {
+            present += 1;
+        }
+    }
+    ui.line(format!(
+        "assets: {uploaded} uploaded, {present} already in s3://{bucket} ({:.1}s)",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok((uploaded, present))
+}

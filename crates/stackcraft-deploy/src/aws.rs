@@ -1,0 +1,463 @@
+//! The traits implemented with the AWS SDK for Rust.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use aws_sdk_cloudformation as cfn;
+use aws_sdk_s3 as s3;
+use cfn::error::{ProvideErrorMetadata, SdkError};
+use indexmap::IndexMap;
+
+use crate::api::*;
+
+/// Turns an SDK error into an [`ApiError`]: unreachable endpoints apart, service errors with
+/// their code, anything else with its innermost cause.
+pub(crate) fn api_error<E, R>(e: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match &e {
+        SdkError::DispatchFailure(d) => {
+            let cause = innermost(&e);
+            if d.is_io() || d.is_timeout() {
+                ApiError::unreachable(format!("cannot reach the endpoint: {cause}"))
+            } else {
+                ApiError::other(format!("request failed: {cause}"))
+            }
+        }
+        SdkError::TimeoutError(_) => ApiError::unreachable("the endpoint did not answer in time"),
+        SdkError::ServiceError(s) => {
+            let err = s.err();
+            ApiError::service(
+                err.code().unwrap_or("Unknown"),
+                err.message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| innermost(&e)),
+            )
+        }
+        _ => ApiError::other(innermost(&e)),
+    }
+}
+
+/// The message of the deepest error in the chain (`Connection refused (os error 111)`).
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+fn is_missing_stack(e: &ApiError) -> bool {
+    e.code.as_deref() == Some("ValidationError") && e.message.contains("does not exist")
+}
+
+fn time(t: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> Option<SystemTime> {
+    t.and_then(|t| SystemTime::try_from(*t).ok())
+}
+
+pub(crate) struct SdkCloudFormation {
+    pub client: cfn::Client,
+}
+
+#[async_trait]
+impl CloudFormationApi for SdkCloudFormation {
+    async fn describe_stack(&self, stack: &str) -> Result<Option<StackDescription>, ApiError> {
+        let out = match self.client.describe_stacks().stack_name(stack).send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let e = api_error(e);
+                return if is_missing_stack(&e) {
+                    Ok(None)
+                } else {
+                    Err(e)
+                };
+            }
+        };
+        let Some(s) = out.stacks().first() else {
+            return Ok(None);
+        };
+        let status = s
+            .stack_status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default();
+        if status == "DELETE_COMPLETE" {
+            return Ok(None);
+        }
+        Ok(Some(StackDescription {
+            id: s.stack_id().unwrap_or_default().to_owned(),
+            name: s.stack_name().unwrap_or_default().to_owned(),
+            status,
+            reason: s.stack_status_reason().map(str::to_owned),
+            outputs: s
+                .outputs()
+                .iter()
+                .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
+                .collect(),
+            tags: s
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+                .collect::<IndexMap<_, _>>(),
+        }))
+    }
+
+    async fn create_change_set(
+        &self,
+        req: &ChangeSetRequest,
+    ) -> Result<CreatedChangeSet, ApiError> {
+        let mut call = self
+            .client
+            .create_change_set()
+            .stack_name(&req.stack_name)
+            .change_set_name(&req.change_set_name)
+            .change_set_type(match req.kind {
+                ChangeSetKind::Create => cfn::types::ChangeSetType::Create,
+                ChangeSetKind::Update => cfn::types::ChangeSetType::Update,
+            })
+            .capabilities(cfn::types::Capability::CapabilityIam)
+            .capabilities(cfn::types::Capability::CapabilityNamedIam)
+            .capabilities(cfn::types::Capability::CapabilityAutoExpand)
+            .set_description(req.description.clone());
+        call = match &req.template {
+            TemplateSource::Body(body) => call.template_body(body),
+            TemplateSource::Url(url) => call.template_url(url),
+        };
+        for (key, value) in &req.tags {
+            call = call.tags(cfn::types::Tag::builder().key(key).value(value).build());
+        }
+        let out = call.send().await.map_err(api_error)?;
+        Ok(CreatedChangeSet {
+            id: out.id().unwrap_or_default().to_owned(),
+            stack_id: out.stack_id().unwrap_or_default().to_owned(),
+        })
+    }
+
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSetDescription, ApiError> {
+        let mut token: Option<String> = None;
+        let mut result: Option<ChangeSetDescription> = None;
+        loop {
+            let out = self
+                .client
+                .describe_change_set()
+                .change_set_name(id)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(api_error)?;
+            let desc = result.get_or_insert_with(|| ChangeSetDescription {
+                id: out.change_set_id().unwrap_or(id).to_owned(),
+                stack_id: out.stack_id().unwrap_or_default().to_owned(),
+                status: out
+                    .status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                reason: out.status_reason().map(str::to_owned),
+                execution_status: out
+                    .execution_status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                changes: Vec::new(),
+            });
+            desc.changes.extend(
+                out.changes()
+                    .iter()
+                    .filter_map(|c| c.resource_change())
+                    .map(resource_change),
+            );
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(result.expect("at least one page"))
+    }
+
+    async fn execute_change_set(&self, id: &str) -> Result<(), ApiError> {
+        self.client
+            .execute_change_set()
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+
+    async fn delete_change_set(&self, id: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_change_set()
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+
+    async fn stack_events(
+        &self,
+        stack: &str,
+        after: Option<&str>,
+    ) -> Result<Vec<StackEvent>, ApiError> {
+        let mut events = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .describe_stack_events()
+                .stack_name(stack)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(api_error)?;
+            for e in out.stack_events() {
+                let id = e.event_id().unwrap_or_default();
+                if Some(id) == after {
+                    return Ok(events);
+                }
+                events.push(StackEvent {
+                    id: id.to_owned(),
+                    logical_id: e.logical_resource_id().unwrap_or_default().to_owned(),
+                    physical_id: e.physical_resource_id().map(str::to_owned),
+                    resource_type: e.resource_type().unwrap_or_default().to_owned(),
+                    status: e
+                        .resource_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    reason: e.resource_status_reason().map(str::to_owned),
+                    timestamp: time(e.timestamp()),
+                });
+            }
+            match out.next_token() {
+                Some(t) if after.is_some() && !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(events),
+            }
+        }
+    }
+
+    async fn get_template(&self, stack: &str) -> Result<String, ApiError> {
+        let out = self
+            .client
+            .get_template()
+            .stack_name(stack)
+            .template_stage(cfn::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(out.template_body().unwrap_or_default().to_owned())
+    }
+
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let mut resources = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_stack_resources()
+                .stack_name(stack)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(api_error)?;
+            resources.extend(out.stack_resource_summaries().iter().map(|r| {
+                StackResource {
+                    logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+                    physical_id: r.physical_resource_id().map(str::to_owned),
+                    resource_type: r.resource_type().unwrap_or_default().to_owned(),
+                    status: r
+                        .resource_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                }
+            }));
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(resources),
+            }
+        }
+    }
+
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
+        self.client
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+}
+
+fn resource_change(r: &cfn::types::ResourceChange) -> ResourceChange {
+    use cfn::types::{ChangeAction, Replacement as R, RequiresRecreation};
+    let action = match r.action() {
+        Some(ChangeAction::Add) => Action::Add,
+        Some(ChangeAction::Remove) => Action::Remove,
+        Some(ChangeAction::Import) => Action::Import,
+        Some(ChangeAction::Dynamic) => Action::Dynamic,
+        _ => Action::Modify,
+    };
+    let replacement = match r.replacement() {
+        Some(R::True) => Replacement::Always,
+        Some(R::Conditional) => Replacement::Conditional,
+        _ => Replacement::Never,
+    };
+    let mut details: Vec<String> = Vec::new();
+    for d in r.details() {
+        let Some(t) = d.target() else { continue };
+        let mut name = match (t.attribute(), t.name()) {
+            (Some(a), Some(n)) => format!("{}.{n}", a.as_str()),
+            (Some(a), None) => a.as_str().to_owned(),
+            (None, Some(n)) => n.to_owned(),
+            (None, None) => continue,
+        };
+        match t.requires_recreation() {
+            Some(RequiresRecreation::Always) => name.push_str(" (replacement)"),
+            Some(RequiresRecreation::Conditionally) => name.push_str(" (may replace)"),
+            _ => {}
+        }
+        if !details.contains(&name) {
+            details.push(name);
+        }
+    }
+    ResourceChange {
+        action,
+        logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+        physical_id: r.physical_resource_id().map(str::to_owned),
+        resource_type: r.resource_type().unwrap_or_default().to_owned(),
+        replacement,
+        details,
+    }
+}
+
+pub(crate) struct SdkS3 {
+    pub client: s3::Client,
+    pub region: String,
+}
+
+fn status_of<E, R>(e: &SdkError<E, R>) -> Option<u16>
+where
+    R: HttpStatus,
+{
+    match e {
+        SdkError::ServiceError(s) => Some(s.raw().status_code()),
+        _ => None,
+    }
+}
+
+/// The HTTP status of a raw response.
+trait HttpStatus {
+    fn status_code(&self) -> u16;
+}
+
+impl HttpStatus for aws_sdk_s3::config::http::HttpResponse {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
+#[async_trait]
+impl ObjectStore for SdkS3 {
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool, ApiError> {
+        match self.client.head_bucket().bucket(bucket).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(status_of(&e), Some(404)) => Ok(false),
+            Err(e) => Err(api_error(e)),
+        }
+    }
+
+    async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool, ApiError> {
+        match self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(status_of(&e), Some(404)) => Ok(false),
+            Err(e) => Err(api_error(e)),
+        }
+    }
+
+    async fn put_file(&self, bucket: &str, key: &str, path: &Path) -> Result<(), ApiError> {
+        let body = s3::primitives::ByteStream::from_path(path)
+            .await
+            .map_err(|e| ApiError::other(format!("reading {}: {e}", path.display())))?;
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(body)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+
+    async fn put_bytes(&self, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+
+    async fn empty_bucket(&self, bucket: &str) -> Result<usize, ApiError> {
+        let mut deleted = 0;
+        loop {
+            let out = self
+                .client
+                .list_object_versions()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(api_error)?;
+            let mut ids = Vec::new();
+            for v in out.versions() {
+                ids.push((v.key().unwrap_or_default(), v.version_id()));
+            }
+            for m in out.delete_markers() {
+                ids.push((m.key().unwrap_or_default(), m.version_id()));
+            }
+            if ids.is_empty() {
+                return Ok(deleted);
+            }
+            let objects = ids
+                .iter()
+                .map(|(key, version)| {
+                    s3::types::ObjectIdentifier::builder()
+                        .key(*key)
+                        .set_version_id(version.map(str::to_owned))
+                        .build()
+                        .map_err(|e| ApiError::other(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete = s3::types::Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| ApiError::other(e.to_string()))?;
+            self.client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(api_error)?;
+            deleted += ids.len();
+        }
+    }
+
+    fn object_url(&self, bucket: &str, key: &str) -> String {
+        // Path-style and regional: what CloudFormation reads, and what emulators such as moto
+        // map back to their own buckets (the URL is only ever read by CloudFormation).
+        format!("https://s3.{}.amazonaws.com/{bucket}/{key}", self.region)
+    }
+}

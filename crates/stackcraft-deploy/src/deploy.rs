@@ -1,0 +1,446 @@
+//! `stackcraft deploy`: assets, then per stack (dependency order, independent stacks
+//! concurrently) a change set, shown, approved when it replaces or removes anything, executed
+//! and followed; outputs printed and written.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+use stackcraft_core::{Assembly, SynthesizedStack};
+
+use crate::api::{ChangeSetDescription, ChangeSetKind, StackDescription};
+use crate::changeset::{self, is_destructive, StackSpec};
+use crate::error::DeployError;
+use crate::events::{describe_failure, first_failure, follow, latest_event};
+use crate::schedule;
+use crate::session::Session;
+use crate::status::{blocked, in_progress, succeeded};
+use crate::ui::Ui;
+
+/// When a change set needs approval before it is executed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RequireApproval {
+    /// Never ask.
+    Never,
+    /// When anything is replaced or removed (the default).
+    #[default]
+    Destructive,
+    /// Whenever anything changes.
+    AnyChange,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeployOptions {
+    /// Approve everything (`--yes`).
+    pub yes: bool,
+    pub require_approval: RequireApproval,
+    /// Stacks deployed at the same time, among those whose dependencies are deployed.
+    pub concurrency: usize,
+    /// Asset uploads at the same time.
+    pub asset_parallelism: usize,
+    /// Where the outputs of every deployed stack are written (JSON).
+    pub outputs_file: Option<PathBuf>,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            yes: false,
+            require_approval: RequireApproval::Destructive,
+            concurrency: 1,
+            asset_parallelism: 8,
+            outputs_file: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StackOutcome {
+    Created,
+    Updated,
+    NoChanges,
+}
+
+/// One deployed stack.
+#[derive(Clone, Debug)]
+pub struct StackResult {
+    pub stack: String,
+    pub deployed_name: String,
+    pub outcome: StackOutcome,
+    pub outputs: IndexMap<String, String>,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DeployReport {
+    /// In the order the stacks finished.
+    pub stacks: Vec<StackResult>,
+}
+
+/// Where each stack of a running deploy is, for the Ctrl-C report.
+#[derive(Default)]
+pub(crate) struct Progress {
+    phases: Mutex<IndexMap<String, Phase>>,
+}
+
+#[derive(Clone)]
+enum Phase {
+    Preparing(String),
+    Executed {
+        deployed_name: String,
+        change_set: String,
+    },
+    Done,
+}
+
+impl Progress {
+    fn set(&self, stack: &str, phase: Phase) {
+        self.phases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(stack.to_owned(), phase);
+    }
+
+    pub(crate) fn executed(&self, stack: &str, deployed_name: &str, change_set: &str) {
+        self.set(
+            stack,
+            Phase::Executed {
+                deployed_name: deployed_name.to_owned(),
+                change_set: change_set.to_owned(),
+            },
+        );
+    }
+
+    /// What to tell the user after Ctrl-C.
+    pub(crate) fn interrupted(&self, session: &Session) -> DeployError {
+        let phases = self.phases.lock().unwrap_or_else(|e| e.into_inner());
+        let mut parts = Vec::new();
+        for (stack, phase) in phases.iter() {
+            match phase {
+                Phase::Preparing(name) => {
+                    parts.push(format!("{stack} ({name}): no change set was executed"))
+                }
+                Phase::Executed {
+                    deployed_name,
+                    change_set,
+                } => parts.push(format!(
+                    "{stack} ({deployed_name}): change set {change_set} WAS executed and \
+                     CloudFormation goes on; follow it with `aws cloudformation \
+                     describe-stack-events --stack-name {deployed_name} --region {}`",
+                    session.region
+                )),
+                Phase::Done => {}
+            }
+        }
+        if parts.is_empty() {
+            parts.push("nothing was executed".into());
+        }
+        DeployError::Interrupted(format!(
+            "interrupted: {}; the next `stackcraft deploy --env {}` picks up from the state the \
+             stacks are in",
+            parts.join("; "),
+            session.env_name
+        ))
+    }
+}
+
+/// The nodes of the assembly's dependency graph.
+pub(crate) fn graph(assembly: &Assembly) -> Vec<(String, Vec<String>)> {
+    assembly
+        .stacks
+        .iter()
+        .map(|s| (s.name.clone(), s.dependencies.clone()))
+        .collect()
+}
+
+pub(crate) fn spec(stack: &SynthesizedStack) -> StackSpec {
+    StackSpec {
+        name: stack.name.clone(),
+        deployed_name: stack.deployed_name.clone(),
+        template_body: stack.template.to_json(),
+        description: stack.template.description.clone(),
+        tags: Vec::new(),
+    }
+}
+
+/// Deploys every stack of the assembly (which `Assembly::select` may have narrowed).
+pub async fn deploy(
+    session: &Session,
+    assembly: &Assembly,
+    opts: &DeployOptions,
+    ui: &Ui,
+) -> Result<DeployReport, DeployError> {
+    let started = Instant::now();
+    let progress = Progress::default();
+    let work = async {
+        let mut assets: Vec<_> = assembly.stacks.iter().flat_map(|s| &s.assets).collect();
+        assets.sort_by(|a, b| a.hash.cmp(&b.hash));
+        assets.dedup_by(|a, b| a.hash == b.hash && a.object_key == b.object_key);
+        crate::assets::publish(session, ui, &assets, opts.asset_parallelism).await?;
+        let outcome = schedule::run(&graph(assembly), opts.concurrency, |name| {
+            let stack = assembly.stack(&name).expect("scheduled stacks exist");
+            let progress = &progress;
+            async move {
+                progress.set(&name, Phase::Preparing(stack.deployed_name.clone()));
+                let result = deploy_one(session, ui, &spec(stack), opts, progress).await;
+                progress.set(&name, Phase::Done);
+                result
+            }
+        })
+        .await;
+        Ok::<_, DeployError>(outcome)
+    };
+    let outcome = tokio::select! {
+        outcome = work => outcome?,
+        () = ui.interrupt.wait() => return Err(progress.interrupted(session)),
+    };
+    let mut report = DeployReport::default();
+    let mut first_error = None;
+    for (_, result) in outcome.results {
+        match result {
+            Ok(r) => report.stacks.push(r),
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some(path) = &opts.outputs_file {
+        write_outputs(path, assembly, &report)?;
+        ui.line(format!("outputs written to {}", path.display()));
+    }
+    if let Some(e) = first_error {
+        if !outcome.skipped.is_empty() {
+            ui.line(format!(
+                "not deployed because of the failure: {}",
+                outcome.skipped.join(", ")
+            ));
+        }
+        return Err(e);
+    }
+    ui.line(format!(
+        "deployed {} stack(s) to {} in {:.1}s",
+        report.stacks.len(),
+        session.env_name,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(report)
+}
+
+/// `{"stack": {"OutputKey": "value"}}`, in the assembly's order, written atomically.
+fn write_outputs(
+    path: &std::path::Path,
+    assembly: &Assembly,
+    report: &DeployReport,
+) -> Result<(), DeployError> {
+    let mut all = serde_json::Map::new();
+    for stack in &assembly.stacks {
+        if let Some(r) = report.stacks.iter().find(|r| r.stack == stack.name) {
+            all.insert(
+                stack.name.clone(),
+                serde_json::to_value(&r.outputs).expect("strings"),
+            );
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&all).expect("serializes");
+    text.push('\n');
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| DeployError::Io(format!("writing {}: {e}", path.display())))
+}
+
+/// The stack as it is now, after waiting out any operation in progress.
+pub(crate) async fn settled_stack(
+    session: &Session,
+    ui: &Ui,
+    spec: &StackSpec,
+) -> Result<Option<StackDescription>, DeployError> {
+    let label = &spec.name;
+    let existing = session
+        .cfn
+        .describe_stack(&spec.deployed_name)
+        .await
+        .map_err(|e| DeployError::api(format!("stack {label} ({})", spec.deployed_name), e))?;
+    match existing {
+        Some(s) if in_progress(&s.status) => {
+            ui.line(format!(
+                "{label}: {} is {}; following it until it settles",
+                spec.deployed_name, s.status
+            ));
+            let marker = latest_event(session, &s.id).await;
+            Ok(follow(session, ui, label, &s.id, marker, Instant::now())
+                .await?
+                .stack)
+        }
+        other => Ok(other),
+    }
+}
+
+/// One stack: change set, approval, execution, events, outputs.
+pub(crate) async fn deploy_one(
+    session: &Session,
+    ui: &Ui,
+    spec: &StackSpec,
+    opts: &DeployOptions,
+    progress: &Progress,
+) -> Result<StackResult, DeployError> {
+    let started = Instant::now();
+    let label = spec.name.as_str();
+    let existing = settled_stack(session, ui, spec).await?;
+    if let Some(s) = &existing {
+        if let Some(message) = blocked(
+            &s.status,
+            label,
+            &spec.deployed_name,
+            &session.env_name,
+            &session.region,
+        ) {
+            return Err(DeployError::Failed(message));
+        }
+    }
+    let kind = match &existing {
+        None => ChangeSetKind::Create,
+        Some(s) if s.status == "REVIEW_IN_PROGRESS" => ChangeSetKind::Create,
+        Some(_) => ChangeSetKind::Update,
+    };
+    let Some(prepared) = changeset::prepare(session, spec, kind).await? else {
+        ui.line(format!("{label} ({}): no changes", spec.deployed_name));
+        return Ok(StackResult {
+            stack: spec.name.clone(),
+            deployed_name: spec.deployed_name.clone(),
+            outcome: StackOutcome::NoChanges,
+            outputs: existing.map(|s| s.outputs).unwrap_or_default(),
+            elapsed: started.elapsed(),
+        });
+    };
+    let cs = &prepared.change_set;
+    for line in changeset::render(label, &spec.deployed_name, &cs.changes) {
+        ui.line(line);
+    }
+    approve(session, ui, spec, cs, opts).await?;
+    execute_and_follow(session, ui, spec, cs, prepared.kind, started, progress).await
+}
+
+/// Asks when the options say so; deletes the change set when the answer is no.
+async fn approve(
+    session: &Session,
+    ui: &Ui,
+    spec: &StackSpec,
+    cs: &ChangeSetDescription,
+    opts: &DeployOptions,
+) -> Result<(), DeployError> {
+    let destructive = cs.changes.iter().any(is_destructive);
+    let needed = !opts.yes
+        && match opts.require_approval {
+            RequireApproval::Never => false,
+            RequireApproval::Destructive => destructive,
+            RequireApproval::AnyChange => true,
+        };
+    if !needed {
+        return Ok(());
+    }
+    let what = if destructive {
+        "replaces or removes resources"
+    } else {
+        "changes resources"
+    };
+    let answer = ui.approve(&format!(
+        "The change set of {} ({}) {what}. Execute it?",
+        spec.name, spec.deployed_name
+    ));
+    if answer == Some(true) {
+        return Ok(());
+    }
+    let _ = session.cfn.delete_change_set(&cs.id).await;
+    Err(DeployError::NotApproved(match answer {
+        Some(_) => format!(
+            "deploy of stack {} declined: nothing was executed",
+            spec.name
+        ),
+        None => format!(
+            "the change set of stack {} {what} and needs approval, but there is no terminal to \
+             ask: nothing was executed; rerun with --yes (or --require-approval never), or \
+             review it first with `stackcraft plan`",
+            spec.name
+        ),
+    }))
+}
+
+/// Executes a change set that has changes, follows the stack until it settles, and reports.
+pub(crate) async fn execute_and_follow(
+    session: &Session,
+    ui: &Ui,
+    spec: &StackSpec,
+    cs: &ChangeSetDescription,
+    kind: ChangeSetKind,
+    started: Instant,
+    progress: &Progress,
+) -> Result<StackResult, DeployError> {
+    let label = spec.name.as_str();
+    let marker = latest_event(session, &cs.stack_id).await;
+    session
+        .cfn
+        .execute_change_set(&cs.id)
+        .await
+        .map_err(|e| DeployError::api(format!("executing the change set of stack {label}"), e))?;
+    progress.executed(label, &spec.deployed_name, &cs.id);
+    let followed = follow(session, ui, label, &cs.stack_id, marker, started).await?;
+    let status = followed
+        .stack
+        .as_ref()
+        .map(|s| s.status.clone())
+        .unwrap_or_else(|| "DELETE_COMPLETE".into());
+    if succeeded(&status) {
+        let outputs = followed.stack.map(|s| s.outputs).unwrap_or_default();
+        ui.line(format!(
+            "{label}  ✓ {} {status} in {:.1}s",
+            spec.deployed_name,
+            started.elapsed().as_secs_f64()
+        ));
+        for (key, value) in &outputs {
+            ui.line(format!("{label}    {key} = {value}"));
+        }
+        return Ok(StackResult {
+            stack: spec.name.clone(),
+            deployed_name: spec.deployed_name.clone(),
+            outcome: match kind {
+                ChangeSetKind::Create => StackOutcome::Created,
+                ChangeSetKind::Update => StackOutcome::Updated,
+            },
+            outputs,
+            elapsed: started.elapsed(),
+        });
+    }
+    let cause = match first_failure(&followed.events) {
+        Some(e) => describe_failure(e),
+        None => followed
+            .stack
+            .as_ref()
+            .and_then(|s| s.reason.clone())
+            .unwrap_or_else(|| "no failure reason was reported".into()),
+    };
+    let rollback = match status.as_str() {
+        "ROLLBACK_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" => {
+            format!("rolled back ({status})")
+        }
+        _ => format!("the rollback did not finish ({status})"),
+    };
+    let mut message = format!(
+        "deploy of stack {label} ({}) failed: {cause}; {rollback}",
+        spec.deployed_name
+    );
+    if let Some(hint) = blocked(
+        &status,
+        label,
+        &spec.deployed_name,
+        &session.env_name,
+        &session.region,
+    ) {
+        message.push_str(&format!(". Next: {hint}"));
+    }
+    ui.line(format!("{label}  ✗ {message}"));
+    Err(DeployError::Failed(message))
+}

@@ -1,0 +1,143 @@
+//! Following a stack while CloudFormation works on it: new events printed as they come, with
+//! the elapsed time, per-resource status and the reason of any failure, until it settles.
+
+use std::time::Instant;
+
+use crate::api::{StackDescription, StackEvent};
+use crate::error::DeployError;
+use crate::session::Session;
+use crate::status::in_progress;
+use crate::ui::Ui;
+
+/// How a stack settled.
+pub(crate) struct Followed {
+    /// `None`: the stack is gone (deleted).
+    pub stack: Option<StackDescription>,
+    /// Every event seen, oldest first.
+    pub events: Vec<StackEvent>,
+}
+
+/// The id of the stack's newest event: what "new" events are counted from.
+pub(crate) async fn latest_event(session: &Session, stack: &str) -> Option<String> {
+    session
+        .cfn
+        .stack_events(stack, None)
+        .await
+        .ok()
+        .and_then(|events| events.first().map(|e| e.id.clone()))
+}
+
+/// Prints one event.
+pub(crate) fn print_event(ui: &Ui, label: &str, started: Instant, e: &StackEvent) {
+    let mut line = format!(
+        "{label}  {:>6.1}s  {:<30} {:<36} {}",
+        started.elapsed().as_secs_f64(),
+        e.status,
+        e.resource_type,
+        e.logical_id
+    );
+    if let Some(reason) = e.reason.as_deref().filter(|r| !r.is_empty()) {
+        if e.status.ends_with("FAILED") || !e.is_stack() {
+            line.push_str(&format!(": {reason}"));
+        }
+    }
+    ui.line(line);
+}
+
+/// The first resource that failed, and why (cancellations caused by it are skipped).
+pub(crate) fn first_failure(events: &[StackEvent]) -> Option<&StackEvent> {
+    let failed = |e: &&StackEvent| e.status.ends_with("_FAILED") && !e.is_stack();
+    events
+        .iter()
+        .filter(failed)
+        .find(|e| {
+            !e.reason
+                .as_deref()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .contains("cancelled")
+        })
+        .or_else(|| events.iter().find(failed))
+}
+
+/// Describes one failure: `Items (AWS::DynamoDB::Table) CREATE_FAILED: reason`.
+pub(crate) fn describe_failure(e: &StackEvent) -> String {
+    format!(
+        "{} ({}) {}: {}",
+        e.logical_id,
+        e.resource_type,
+        e.status,
+        e.reason.as_deref().unwrap_or("no reason given")
+    )
+}
+
+/// Polls events and status until the stack is no longer in progress (or gone).
+pub(crate) async fn follow(
+    session: &Session,
+    ui: &Ui,
+    label: &str,
+    stack: &str,
+    mut marker: Option<String>,
+    started: Instant,
+) -> Result<Followed, DeployError> {
+    let mut seen: Vec<StackEvent> = Vec::new();
+    let mut failure_reported = false;
+    let mut settled: Option<Option<StackDescription>> = None;
+    loop {
+        // Events first, then the status: once settled, one last round of events is read.
+        match session.cfn.stack_events(stack, marker.as_deref()).await {
+            Ok(new) => {
+                if let Some(newest) = new.first() {
+                    marker = Some(newest.id.clone());
+                }
+                for e in new.into_iter().rev() {
+                    print_event(ui, label, started, &e);
+                    seen.push(e);
+                    if !failure_reported {
+                        if let Some(first) = first_failure(&seen) {
+                            failure_reported = true;
+                            ui.line(format!(
+                                "{label}  ✗ first failure: {}",
+                                describe_failure(first)
+                            ));
+                            ui.line(format!(
+                                "{label}    waiting for CloudFormation to roll back"
+                            ));
+                        }
+                    }
+                }
+            }
+            // A deleted stack may have no events to read any more.
+            Err(_) if matches!(settled, Some(None)) => {}
+            Err(e) if settled.is_none() => {
+                // Try the status: a stack that is gone ends the wait.
+                if session
+                    .cfn
+                    .describe_stack(stack)
+                    .await
+                    .map_err(|e| DeployError::api(format!("stack {label}"), e))?
+                    .is_some()
+                {
+                    return Err(DeployError::api(format!("events of stack {label}"), e));
+                }
+                settled = Some(None);
+            }
+            Err(_) => {}
+        }
+        if let Some(stack) = settled {
+            return Ok(Followed {
+                stack,
+                events: seen,
+            });
+        }
+        let now = session
+            .cfn
+            .describe_stack(stack)
+            .await
+            .map_err(|e| DeployError::api(format!("stack {label}"), e))?;
+        match now {
+            Some(s) if in_progress(&s.status) => tokio::time::sleep(session.poll).await,
+            other => settled = Some(other),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! stackcraft's deploy layer: ships a synthesized [`Assembly`](stackcraft_core::Assembly)
+//! through CloudFormation. It is the only infrastructure crate that uses the AWS SDK.
+//!
+//! Everything goes through two small traits, [`CloudFormationApi`] and [`ObjectStore`]: the
+//! SDK implements them ([`connect`]), and tests implement them with scripted fakes, so both
+//! drive the same engine.
+//!
+//! - [`connect`]: credentials and endpoints the standard way (aws-config), an endpoint
+//!   override, the loopback-only test mode, and the account check;
+//! - [`bootstrap()`]: the per-account-and-region stack with the asset bucket and image
+//!   repository;
+//! - [`deploy()`]: assets, change sets, approval, events, outputs, in dependency order;
+//! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
+//! - [`diff()`]: the synthesized templates against the deployed ones;
+//! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
+
+mod api;
+mod assets;
+mod aws;
+pub mod bootstrap;
+mod changeset;
+mod create_only;
+mod deploy;
+mod destroy;
+mod diff;
+mod endpoint;
+mod error;
+mod events;
+mod plan;
+mod schedule;
+mod session;
+mod status;
+mod ui;
+
+pub use api::{
+    Action, ApiError, ChangeSetDescription, ChangeSetKind, ChangeSetRequest, CloudFormationApi,
+    CreatedChangeSet, ObjectStore, Replacement, ResourceChange, StackDescription, StackEvent,
+    StackResource, TemplateSource,
+};
+pub use bootstrap::{bootstrap, bootstrap_template, BootstrapOptions, BOOTSTRAP_VERSION};
+pub use changeset::is_stateful;
+pub use create_only::create_only_properties;
+pub use deploy::{deploy, DeployOptions, DeployReport, RequireApproval, StackOutcome, StackResult};
+pub use destroy::{destroy, DestroyOptions};
+pub use diff::{diff, diff_templates, StackDiff};
+pub use endpoint::{check_loopback, LOOPBACK_ENV};
+pub use error::DeployError;
+pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
+pub use session::{connect, ConnectOptions, Session};
+pub use ui::{Approver, Interrupt, Ui};
+
+/// Runs the engine on a single-threaded runtime (I/O bound: one thread is plenty).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+        .block_on(future)
+}

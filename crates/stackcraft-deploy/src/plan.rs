@@ -1,0 +1,230 @@
+//! `stackcraft plan` prepares the change sets, prints them and saves a plan file;
+//! `stackcraft apply PLAN` executes exactly those change sets, refusing if a stack moved since.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use stackcraft_core::Assembly;
+
+use crate::api::{ChangeSetKind, ResourceChange};
+use crate::changeset::{self, hex};
+use crate::deploy::{self, settled_stack, DeployReport, Progress};
+use crate::error::DeployError;
+use crate::events::latest_event;
+use crate::session::Session;
+use crate::status::blocked;
+use crate::ui::Ui;
+
+/// Version of the plan file format.
+pub const PLAN_VERSION: u32 = 1;
+
+/// A saved plan: one change set per stack that changes, and where each stack stood.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub version: u32,
+    pub project: String,
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    /// Seconds since the Unix epoch.
+    pub created: u64,
+    /// In dependency order.
+    pub stacks: Vec<PlannedStack>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedStack {
+    pub stack: String,
+    pub stack_name: String,
+    pub dependencies: Vec<String>,
+    /// SHA-256 of the template the change set was made from.
+    pub template_sha256: String,
+    /// `None`: nothing changes.
+    pub change_set_id: Option<String>,
+    pub stack_id: Option<String>,
+    pub kind: Option<ChangeSetKind>,
+    /// The stack's newest event when the plan was made: any later event means it moved.
+    pub last_event_id: Option<String>,
+    pub changes: Vec<ResourceChange>,
+}
+
+impl Plan {
+    pub fn read(path: &Path) -> Result<Plan, DeployError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| DeployError::Input(format!("plan {}: {e}", path.display())))?;
+        let plan: Plan = serde_json::from_str(&text)
+            .map_err(|e| DeployError::Input(format!("plan {}: {e}", path.display())))?;
+        if plan.version != PLAN_VERSION {
+            return Err(DeployError::Input(format!(
+                "plan {}: version {} is not {PLAN_VERSION}",
+                path.display(),
+                plan.version
+            )));
+        }
+        Ok(plan)
+    }
+
+    pub fn write(&self, path: &Path) -> Result<(), DeployError> {
+        let mut text = serde_json::to_string_pretty(self).expect("serializes");
+        text.push('\n');
+        std::fs::write(path, text)
+            .map_err(|e| DeployError::Io(format!("writing {}: {e}", path.display())))
+    }
+}
+
+/// Publishes the assets, creates one change set per stack (in dependency order) and prints
+/// them; nothing is executed.
+pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Plan, DeployError> {
+    let mut assets: Vec<_> = assembly.stacks.iter().flat_map(|s| &s.assets).collect();
+    assets.dedup_by(|a, b| a.hash == b.hash);
+    crate::assets::publish(session, ui, &assets, 8).await?;
+    let mut stacks = Vec::new();
+    for stack in &assembly.stacks {
+        let spec = deploy::spec(stack);
+        let existing = settled_stack(session, ui, &spec).await?;
+        if let Some(s) = &existing {
+            if let Some(message) = blocked(
+                &s.status,
+                &stack.name,
+                &spec.deployed_name,
+                &session.env_name,
+                &session.region,
+            ) {
+                return Err(DeployError::Failed(message));
+            }
+        }
+        let kind = match &existing {
+            Some(s) if s.status != "REVIEW_IN_PROGRESS" => ChangeSetKind::Update,
+            _ => ChangeSetKind::Create,
+        };
+        let sha = hex(&Sha256::digest(spec.template_body.as_bytes()));
+        let prepared = changeset::prepare(session, &spec, kind).await?;
+        let mut planned = PlannedStack {
+            stack: stack.name.clone(),
+            stack_name: stack.deployed_name.clone(),
+            dependencies: stack.dependencies.clone(),
+            template_sha256: sha,
+            change_set_id: None,
+            stack_id: existing.as_ref().map(|s| s.id.clone()),
+            kind: None,
+            last_event_id: None,
+            changes: Vec::new(),
+        };
+        match prepared {
+            None => ui.line(format!(
+                "{} ({}): no changes",
+                stack.name, stack.deployed_name
+            )),
+            Some(p) => {
+                for line in
+                    changeset::render(&stack.name, &stack.deployed_name, &p.change_set.changes)
+                {
+                    ui.line(line);
+                }
+                planned.last_event_id = latest_event(session, &p.change_set.stack_id).await;
+                planned.change_set_id = Some(p.change_set.id.clone());
+                planned.stack_id = Some(p.change_set.stack_id.clone());
+                planned.kind = Some(p.kind);
+                planned.changes = p.change_set.changes;
+            }
+        }
+        stacks.push(planned);
+    }
+    Ok(Plan {
+        version: PLAN_VERSION,
+        project: assembly.project.clone(),
+        environment: assembly.environment.name.clone(),
+        account: session.account.clone(),
+        region: session.region.clone(),
+        created: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default(),
+        stacks,
+    })
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ApplyOptions {}
+
+/// Executes the plan's change sets in order, after checking that every one is still
+/// executable and no stack moved since the plan; nothing is executed if any check fails.
+pub async fn apply(
+    session: &Session,
+    plan: &Plan,
+    _opts: &ApplyOptions,
+    ui: &Ui,
+) -> Result<DeployReport, DeployError> {
+    if plan.account != session.account || plan.region != session.region {
+        return Err(DeployError::Input(format!(
+            "the plan is for account {}, {}, but the credentials are for {}: refusing",
+            plan.account,
+            plan.region,
+            session.place()
+        )));
+    }
+    let mut ready = Vec::new();
+    for p in &plan.stacks {
+        let (Some(cs_id), Some(stack_id)) = (&p.change_set_id, &p.stack_id) else {
+            continue;
+        };
+        let moved = |why: String| {
+            DeployError::Failed(format!(
+                "stack {} ({}) moved since the plan: {why}; nothing was executed — make a new \
+                 plan",
+                p.stack, p.stack_name
+            ))
+        };
+        let cs = session
+            .cfn
+            .describe_change_set(cs_id)
+            .await
+            .map_err(|e| moved(format!("its change set cannot be read ({})", e.message)))?;
+        if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
+            return Err(moved(format!(
+                "its change set is {} / {}",
+                cs.status, cs.execution_status
+            )));
+        }
+        let latest = latest_event(session, stack_id).await;
+        if latest != p.last_event_id {
+            return Err(moved("it has new events".into()));
+        }
+        ready.push((p, cs));
+    }
+    let progress = Progress::default();
+    let mut report = DeployReport::default();
+    let work = async {
+        for (p, cs) in &ready {
+            let spec = changeset::StackSpec {
+                name: p.stack.clone(),
+                deployed_name: p.stack_name.clone(),
+                template_body: String::new(),
+                description: None,
+                tags: Vec::new(),
+            };
+            for line in changeset::render(&p.stack, &p.stack_name, &cs.changes) {
+                ui.line(line);
+            }
+            let kind = p.kind.unwrap_or(ChangeSetKind::Update);
+            let result =
+                deploy::execute_and_follow(session, ui, &spec, cs, kind, Instant::now(), &progress)
+                    .await?;
+            report.stacks.push(result);
+        }
+        Ok::<_, DeployError>(())
+    };
+    tokio::select! {
+        r = work => r?,
+        () = ui.interrupt.wait() => return Err(progress.interrupted(session)),
+    }
+    ui.line(format!(
+        "applied {} change set(s); {} stack(s) had no changes",
+        report.stacks.len(),
+        plan.stacks.len() - report.stacks.len()
+    ));
+    Ok(report)
+}

@@ -1,0 +1,199 @@
+//! Shared by the deploy tests: the environment (loopback only, test credentials), moto in
+//! server mode (one per test, so tests are isolated and run in parallel), assemblies.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
+
+use stackcraft::core::Assembly;
+use stackcraft_deploy::{ConnectOptions, Session, Ui};
+
+pub mod fake;
+
+/// The starter stacks of the shipped project: a bucket and a table (`data`) and a role that
+/// reads them through SSM-parameter references (`access`). The object-counter blueprint joins
+/// here once it lands: add its `[stacks.*]` table and its name to `STACKS`.
+pub const CONFIG: &str = r#"
+[project]
+name = "demo"
+tags = { project = "demo" }
+
+[environments.dev]
+region = "eu-central-1"
+
+[environments.prod]
+account = "123456789012"
+region = "eu-central-1"
+
+[environments.other]
+account = "111111111111"
+region = "eu-central-1"
+
+[stacks.data]
+blueprint = "starter-data"
+description = "Uploads bucket and items table"
+
+[stacks.access]
+blueprint = "starter-access"
+
+[stacks.access.settings]
+data_stack = "data"
+"#;
+
+/// The stacks of `CONFIG`, in dependency order.
+pub const STACKS: &[&str] = &["data", "access"];
+
+static SETUP: Once = Once::new();
+
+/// Sets the process environment once, before any test reads it: test credentials, the
+/// loopback-only mode, AWS config files of our own (with a profile without credentials), no
+/// instance metadata, no inherited profile or endpoint.
+pub fn setup() {
+    SETUP.call_once(|| {
+        let dir =
+            std::env::temp_dir().join(format!("stackcraft-deploy-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("config"),
+            "[default]\nregion = eu-central-1\n\n[profile nocreds]\nregion = eu-central-1\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("credentials"), "").unwrap();
+        // SAFETY (edition 2021: safe functions): every test calls setup() before anything
+        // reads the environment, and Once makes the others wait until this is done.
+        std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("STACKCRAFT_LOOPBACK_ONLY", "1");
+        for var in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_STS",
+            "AWS_ENDPOINT_URL_CLOUDFORMATION",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ] {
+            std::env::remove_var(var);
+        }
+    });
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A moto server of its own on a free loopback port, stopped on drop.
+pub struct Moto {
+    dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        setup();
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/moto.sh"))
+            .arg("start")
+            .arg(dir.path())
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "moto did not start (run `bash scripts/python-tools.sh moto`): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Moto { dir, url }
+    }
+
+    pub fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            endpoint_url: Some(self.url.clone()),
+            ..ConnectOptions::default()
+        }
+    }
+
+    /// A verified session for an environment of `CONFIG`.
+    pub async fn session(&self, env: &str) -> Session {
+        let env = environment(CONFIG, env);
+        stackcraft_deploy::connect(&env, &self.options())
+            .await
+            .unwrap()
+            .with_poll(Duration::from_millis(20))
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(repo_root().join("scripts/moto.sh"))
+            .arg("stop")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// A project directory holding `config` as stackcraft.toml.
+pub fn project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stackcraft.toml"), config).unwrap();
+    dir
+}
+
+pub fn environment(config: &str, env: &str) -> stackcraft::core::Environment {
+    let dir = project(config);
+    let config = stackcraft::config::Config::load(&dir.path().join("stackcraft.toml")).unwrap();
+    config.environment(env).unwrap()
+}
+
+/// Synthesizes one environment of `config` with the app's code stacks.
+pub fn assembly_of(app: &stackcraft::App, config: &str, env: &str) -> Assembly {
+    let dir = project(config);
+    let config = stackcraft::config::Config::load(&dir.path().join("stackcraft.toml")).unwrap();
+    app.build(&config, env).unwrap().synth().unwrap()
+}
+
+pub fn assembly(config: &str, env: &str) -> Assembly {
+    assembly_of(
+        &stackcraft::App::from_config("stackcraft.toml"),
+        config,
+        env,
+    )
+}
+
+/// A UI writing into a buffer, answering questions with `answer`.
+pub fn ui(answer: Option<bool>) -> (Ui, Arc<Mutex<Vec<u8>>>) {
+    Ui::capture(answer)
+}
+
+pub fn text(buffer: &Arc<Mutex<Vec<u8>>>) -> String {
+    String::from_utf8(buffer.lock().unwrap().clone()).unwrap()
+}
+
+/// Runs the real CLI in-process; returns its exit code.
+pub fn cli(dir: &Path, args: &[&str]) -> u8 {
+    setup();
+    let config = dir.join("stackcraft.toml");
+    let mut argv = vec!["stackcraft", "--config", config.to_str().unwrap()];
+    argv.extend_from_slice(args);
+    let code = stackcraft::cli::run(stackcraft::App::from_config(&config), argv);
+    (0..=255u8)
+        .find(|n| code == std::process::ExitCode::from(*n))
+        .expect("an exit code")
+}

@@ -1,0 +1,150 @@
+//! `stackcraft deploy`, and what the AWS commands share: the target environment, the
+//! connection flags, and synthesis of one environment's assembly.
+
+use std::path::{Path, PathBuf};
+
+use stackcraft_core::Assembly;
+use stackcraft_deploy::{DeployError, DeployOptions, RequireApproval, Session, Ui};
+
+use super::synth::assemblies;
+use crate::app::App;
+use crate::error::Error;
+
+/// Where AWS is: the standard credential chain (environment, profiles, SSO), the flags below.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct Connection {
+    /// AWS profile (default: AWS_PROFILE, else the default credential chain).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// AWS region; must be the environment's (stackcraft.toml decides where stacks go).
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// Send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+}
+
+/// The environment a command works on, and how to reach its account.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct Target {
+    /// The environment (from stackcraft.toml).
+    #[arg(long = "env", short = 'e', value_name = "ENV")]
+    pub env: String,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+impl Connection {
+    fn options(&self) -> stackcraft_deploy::ConnectOptions {
+        stackcraft_deploy::ConnectOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
+
+    /// Resolves credentials and checks the account; nothing is touched before.
+    pub(crate) async fn connect(
+        &self,
+        env: &stackcraft_core::Environment,
+    ) -> Result<Session, DeployError> {
+        stackcraft_deploy::connect(env, &self.options()).await
+    }
+}
+
+/// Synthesizes one environment, narrowed to `stacks` and their dependencies.
+pub(crate) fn assembly(
+    app: &App,
+    config_path: Option<&Path>,
+    env: &str,
+    stacks: &[String],
+) -> Result<Assembly, Error> {
+    let mut all = assemblies(app, config_path, &[env.to_owned()], stacks)?;
+    Ok(all.remove(0).1)
+}
+
+/// Stacks named, or `--all`; refuses neither.
+pub(crate) fn require_selection(
+    app: &App,
+    config_path: Option<&Path>,
+    env: &str,
+    stacks: &[String],
+    all: bool,
+    verb: &str,
+) -> Result<(), Error> {
+    if stacks.is_empty() && !all {
+        let names: Vec<_> = assembly(app, config_path, env, &[])?
+            .stacks
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        return Err(DeployError::Input(format!(
+            "name the stacks to {verb}, or pass --all (stacks of {env}: {})",
+            names.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum Approval {
+    /// Never ask.
+    Never,
+    /// Ask when anything is replaced or removed.
+    Destructive,
+    /// Ask for any change.
+    AnyChange,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Stacks to deploy, with the stacks they depend on.
+    stacks: Vec<String>,
+    /// Deploy every stack of the environment.
+    #[arg(long, conflicts_with = "stacks")]
+    all: bool,
+    #[command(flatten)]
+    target: Target,
+    /// Execute without asking, even when resources are replaced or removed.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// When to ask before executing a change set.
+    #[arg(long, value_enum, default_value_t = Approval::Destructive, value_name = "WHEN")]
+    require_approval: Approval,
+    /// Stacks deployed at the same time (independent ones; dependencies always go first).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    concurrency: usize,
+    /// Asset uploads at the same time.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    asset_parallelism: usize,
+    /// Write the outputs of the deployed stacks to this JSON file ({"stack": {"Key": "value"}}).
+    #[arg(long, value_name = "PATH")]
+    outputs_file: Option<PathBuf>,
+}
+
+pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
+    let env = &args.target.env;
+    require_selection(app, config_path, env, &args.stacks, args.all, "deploy")?;
+    let assembly = assembly(app, config_path, env, &args.stacks)?;
+    let opts = DeployOptions {
+        yes: args.yes,
+        require_approval: match args.require_approval {
+            Approval::Never => RequireApproval::Never,
+            Approval::Destructive => RequireApproval::Destructive,
+            Approval::AnyChange => RequireApproval::AnyChange,
+        },
+        concurrency: args.concurrency.max(1),
+        asset_parallelism: args.asset_parallelism.max(1),
+        outputs_file: args.outputs_file,
+    };
+    stackcraft_deploy::block_on(async {
+        let session = args
+            .target
+            .connection
+            .connect(&assembly.environment)
+            .await?;
+        stackcraft_deploy::deploy(&session, &assembly, &opts, &Ui::terminal()).await
+    })?;
+    Ok(())
+}

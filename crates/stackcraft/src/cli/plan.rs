@@ -1,0 +1,73 @@
+//! `stackcraft plan` and `stackcraft apply`.
+
+use std::path::{Path, PathBuf};
+
+use stackcraft_deploy::{ApplyOptions, Plan, Ui};
+
+use super::deploy::{assembly, require_selection, Connection, Target};
+use crate::app::App;
+use crate::error::Error;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Stacks to plan, with the stacks they depend on.
+    stacks: Vec<String>,
+    /// Plan every stack of the environment.
+    #[arg(long, conflicts_with = "stacks")]
+    all: bool,
+    #[command(flatten)]
+    target: Target,
+    /// The plan file to write.
+    #[arg(
+        long,
+        short,
+        value_name = "PATH",
+        default_value = "stackcraft.plan.json"
+    )]
+    out: PathBuf,
+}
+
+pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
+    let env = &args.target.env;
+    require_selection(app, config_path, env, &args.stacks, args.all, "plan")?;
+    let assembly = assembly(app, config_path, env, &args.stacks)?;
+    let plan = stackcraft_deploy::block_on(async {
+        let session = args
+            .target
+            .connection
+            .connect(&assembly.environment)
+            .await?;
+        stackcraft_deploy::plan(&session, &assembly, &Ui::terminal()).await
+    })?;
+    plan.write(&args.out)?;
+    let changing = plan
+        .stacks
+        .iter()
+        .filter(|s| s.change_set_id.is_some())
+        .count();
+    println!(
+        "plan written to {}: {changing} change set(s); apply it with `stackcraft apply {}`",
+        args.out.display(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct ApplyArgs {
+    /// The plan file written by `stackcraft plan`.
+    plan: PathBuf,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+pub(crate) fn apply(app: &App, config_path: Option<&Path>, args: ApplyArgs) -> Result<(), Error> {
+    let plan = Plan::read(&args.plan)?;
+    let config = app.load_config(config_path)?;
+    let env = config.environment(&plan.environment)?;
+    stackcraft_deploy::block_on(async {
+        let session = args.connection.connect(&env).await?;
+        stackcraft_deploy::apply(&session, &plan, &ApplyOptions::default(), &Ui::terminal()).await
+    })?;
+    Ok(())
+}
