@@ -1,15 +1,21 @@
 //! The engine and the CLI against moto in server mode on loopback: bootstrap, deploy by change
 //! set (CREATE, UPDATE, no change), diff, destroy, assets in the bucket under their hashes,
-//! outputs file, plan and apply, bad input, and the concurrency timing.
+//! outputs file, plan and apply, bad input, and the concurrency timing; for the starter stacks
+//! and for the object-counter blueprint (`object_counter_*`, with its two Lambda zips).
 //!
 //! moto 5.2.5 creates stacks synchronously, shows no resource events, failures or rollbacks,
-//! and loses stack outputs after ExecuteChangeSet: those are covered by `scripted.rs`.
+//! and loses stack outputs after ExecuteChangeSet: those are covered by `scripted.rs`. What it
+//! cannot deploy of the object counter, and why, is in `common::moto_compatible`.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{assembly, assembly_of, cli, project, text, ui, Moto, CONFIG, STACKS};
+use common::{
+    assembly, assembly_of, assembly_of_stacks, cli, moto_compatible, project, starter, text, ui,
+    Moto, CONFIG, STACKS, STARTER,
+};
+use sha2::Digest;
 use stackcraft::core::{Asset, Packaging};
 use stackcraft::template::{Tagging, Value};
 use stackcraft_deploy::*;
@@ -101,7 +107,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
     let (ui1, out) = ui(None);
     let report = deploy(
         &session,
-        &assembly(CONFIG, "dev"),
+        &starter(CONFIG, "dev"),
         &DeployOptions {
             outputs_file: Some(outputs_file.clone()),
             ..yes()
@@ -111,7 +117,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
     .await
     .unwrap();
     let order: Vec<_> = report.stacks.iter().map(|s| s.stack.as_str()).collect();
-    assert_eq!(order, STACKS);
+    assert_eq!(order, STARTER);
     assert!(report
         .stacks
         .iter()
@@ -126,13 +132,13 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
         serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
     assert_eq!(
         written.as_object().unwrap().keys().collect::<Vec<_>>(),
-        STACKS
+        STARTER
     );
     assert!(text(&out).contains("deployed 2 stack(s) to dev"));
 
     // No change: nothing executed.
     let (ui2, out) = ui(None);
-    let report = deploy(&session, &assembly(CONFIG, "dev"), &yes(), &ui2)
+    let report = deploy(&session, &starter(CONFIG, "dev"), &yes(), &ui2)
         .await
         .unwrap();
     assert!(
@@ -146,9 +152,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
 
     // diff: equal.
     let (ui3, _) = ui(None);
-    let diffs = diff(&session, &assembly(CONFIG, "dev"), &ui3)
-        .await
-        .unwrap();
+    let diffs = diff(&session, &starter(CONFIG, "dev"), &ui3).await.unwrap();
     assert!(diffs.iter().all(|d| !d.differs()), "{diffs:?}");
 
     // A change: the table gets a TTL attribute in dev.
@@ -157,7 +161,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
         "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
     );
     let (ui4, out) = ui(None);
-    let diffs = diff(&session, &assembly(&changed, "dev"), &ui4)
+    let diffs = diff(&session, &starter(&changed, "dev"), &ui4)
         .await
         .unwrap();
     let data = diffs.iter().find(|d| d.stack == "data").unwrap();
@@ -180,7 +184,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
 
     // UPDATE.
     let (ui5, out) = ui(None);
-    let report = deploy(&session, &assembly(&changed, "dev"), &yes(), &ui5)
+    let report = deploy(&session, &starter(&changed, "dev"), &yes(), &ui5)
         .await
         .unwrap();
     let outcome = |s: &str| {
@@ -199,7 +203,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
         Some("UPDATE_COMPLETE")
     );
     let (ui6, _) = ui(None);
-    let diffs = diff(&session, &assembly(&changed, "dev"), &ui6)
+    let diffs = diff(&session, &starter(&changed, "dev"), &ui6)
         .await
         .unwrap();
     assert!(diffs.iter().all(|d| !d.differs()));
@@ -208,7 +212,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
     let (ui7, _) = ui(None);
     let err = destroy(
         &session,
-        &assembly(CONFIG, "dev"),
+        &starter(CONFIG, "dev"),
         &DestroyOptions::default(),
         &ui7,
     )
@@ -219,7 +223,7 @@ async fn deploy_create_update_no_change_diff_and_destroy() {
     let (ui8, out) = ui(None);
     let retained = destroy(
         &session,
-        &assembly(CONFIG, "dev"),
+        &starter(CONFIG, "dev"),
         &DestroyOptions {
             yes: true,
             ..DestroyOptions::default()
@@ -492,24 +496,30 @@ fn bad_input_is_one_clear_error_and_touches_nothing() {
         for name in [
             "demo-dev-data",
             "demo-dev-access",
+            "demo-dev-objects",
             "demo-other-data",
             "demo-prod-data",
         ] {
             assert_eq!(status(&session, name).await, None, "{name}");
         }
     });
-    // The CLI path works end to end: deploy, diff (0, then 1 on a change), destroy.
+    // The CLI path works end to end on the starter stacks (the object counter needs a bootstrap
+    // and the moto fixes: see `object_counter_*`): deploy, diff (0, then 1 on a change),
+    // destroy.
     assert_eq!(
-        cli(d, &["deploy", "--all", "--env", "dev", &ep, "--yes"]),
+        cli(
+            d,
+            &["deploy", "data", "access", "--env", "dev", &ep, "--yes"]
+        ),
         0
     );
-    assert_eq!(cli(d, &["diff", "--env", "dev", &ep]), 0);
+    assert_eq!(cli(d, &["diff", "data", "access", "--env", "dev", &ep]), 0);
     let changed = CONFIG.replace(
         "[stacks.access]",
         "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
     );
-    std::fs::write(d.join("stackcraft.toml"), changed).unwrap();
-    assert_eq!(cli(d, &["diff", "--env", "dev", &ep]), 1);
+    std::fs::write(d.join("stackcraft.toml"), common::with_root(&changed)).unwrap();
+    assert_eq!(cli(d, &["diff", "data", "access", "--env", "dev", &ep]), 1);
     assert_eq!(
         cli(d, &["destroy", "--all", "--env", "dev", &ep, "--yes"]),
         0
@@ -605,4 +615,351 @@ async fn eight_independent_stacks_with_concurrency_1_and_4() {
     for (c, t) in &timings {
         println!("8 stacks, --concurrency {c}: {:.2}s", t.as_secs_f64());
     }
+}
+
+/// The `objects` stack (object-counter blueprint) of one environment of `config`, with the
+/// moto fixes of [`moto_compatible`].
+fn objects(config: &str) -> (stackcraft::core::Assembly, Vec<common::MotoFix>) {
+    moto_compatible(assembly_of_stacks(config, "dev", &["objects"]))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// GetObject from moto, with a client of the test's own (the engine only ever writes).
+async fn download(moto: &Moto, bucket: &str, key: &str) -> Vec<u8> {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-central-1"))
+        .endpoint_url(&moto.url)
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    let object = s3.get_object().bucket(bucket).key(key).send().await;
+    let object = object.unwrap_or_else(|e| panic!("GetObject s3://{bucket}/{key}: {e:?}"));
+    object.body.collect().await.unwrap().into_bytes().to_vec()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `CodeSha256` and `CodeSize` of a function as moto's Lambda holds it (GetFunction over plain
+/// HTTP: the engine has no Lambda client, and moto checks no signature, only the service named
+/// in the credential scope).
+fn lambda_code(moto: &Moto, function: &str) -> (String, u64) {
+    use std::io::{Read, Write};
+    let host = moto.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /2015-03-31/functions/{function} HTTP/1.1\r\nHost: {host}\r\nAuthorization: \
+         AWS4-HMAC-SHA256 Credential=testing/20250101/eu-central-1/lambda/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.lines().next().unwrap().contains(" 200 "), "{response}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let config = &json["Configuration"];
+    (
+        config["CodeSha256"].as_str().unwrap().to_owned(),
+        config["CodeSize"].as_u64().unwrap(),
+    )
+}
+
+/// The logical ids a diff names (`[~] AWS::KMS::Key ObjectEventsKey` → `ObjectEventsKey`).
+fn diffed_resources(d: &StackDiff) -> Vec<String> {
+    d.lines
+        .iter()
+        .filter(|l| l.starts_with('['))
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .collect()
+}
+
+/// The object-counter blueprint (`objects`: S3 bucket → SNS topic with its KMS key → Rust
+/// Lambda → DynamoDB, GET /count on API Gateway answered by a second Rust Lambda) against moto:
+/// bootstrap; CREATE by change set with both function zips uploaded under `assets/<sha256>.zip`
+/// (HeadObject, and the downloaded bytes hash to the key); outputs file; a no-change deploy;
+/// diff against the deployed template; a changed `prefix` → UPDATE; destroy.
+///
+/// Deployed in dev with [`moto_compatible`] (two moto bugs: KMS key tags, `Fn::GetAtt
+/// ResourceId` of API Gateway resources; pinned by
+/// `object_counter_as_synthesized_fails_in_moto_only_on_its_kms_key_tags`). moto 5.2.5 accepts
+/// but does not create `AWS::S3::BucketPolicy`, `AWS::SNS::TopicPolicy`,
+/// `AWS::SNS::Subscription`, `AWS::ApiGateway::Stage` (and, in prod, `AWS::CloudWatch::Alarm`):
+/// "not supported by moto's CloudFormation implementation", skipped with a warning, the stack
+/// still completes. It ignores the bucket's `NotificationConfiguration`, lifecycle and public
+/// access block and the functions' `LoggingConfig`, and keeps no stack outputs after
+/// ExecuteChangeSet. It reads each function's code from `S3Bucket`/`S3Key` of the template,
+/// but a missing object fails nothing (the function gets empty code, `CodeSize` 0), so the
+/// test compares each function's `CodeSha256` and `CodeSize` with the zips.
+#[tokio::test]
+async fn object_counter_deploys_by_change_set_updates_diffs_and_destroys() {
+    let moto = Moto::start();
+    let session = moto.session("dev").await;
+    let (ub, _) = ui(None);
+    bootstrap(&session, &BootstrapOptions::default(), &ub)
+        .await
+        .unwrap();
+    let bucket = session.asset_bucket();
+    let all = assembly(CONFIG, "dev");
+    let names: Vec<_> = all.stacks.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, STACKS);
+    let (synthesized, fixes) = objects(CONFIG);
+    let stack = &synthesized.stacks[0];
+    assert_eq!(stack.deployed_name, "demo-dev-objects");
+
+    // Two zips (count-events, read-counts), each keyed by the sha256 of its bytes.
+    assert_eq!(stack.assets.len(), 2, "{:?}", stack.assets);
+    for asset in &stack.assets {
+        assert_eq!(asset.packaging, Packaging::Zip);
+        assert_eq!(asset.object_key, format!("assets/{}.zip", asset.hash));
+        assert_eq!(
+            sha256_hex(&std::fs::read(&asset.source).unwrap()),
+            asset.hash
+        );
+    }
+
+    // CREATE.
+    let dir = tempfile::tempdir().unwrap();
+    let outputs_file = dir.path().join("outputs.json");
+    let (ui1, out) = ui(None);
+    let report = deploy(
+        &session,
+        &synthesized,
+        &DeployOptions {
+            outputs_file: Some(outputs_file.clone()),
+            ..yes()
+        },
+        &ui1,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let out = text(&out);
+    assert_eq!(report.stacks.len(), 1);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Created, "{out}");
+    assert!(out.contains("assets: 2 uploaded, 0 already"), "{out}");
+    let adds = format!(
+        "objects (demo-dev-objects): {} to add, 0 to modify",
+        stack.template.resources.len()
+    );
+    assert!(out.contains(&adds), "{out}");
+    assert_eq!(
+        status(&session, "demo-dev-objects").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    // The outputs file names the stack (moto drops stack outputs after ExecuteChangeSet, so
+    // their values are checked against scripted CloudFormation in scripted.rs).
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
+    assert_eq!(
+        written.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["objects"]
+    );
+
+    // The zips are in the asset bucket under their hashes: HeadObject, then the bytes.
+    for asset in &stack.assets {
+        assert!(
+            session
+                .store
+                .object_exists(&bucket, &asset.object_key)
+                .await
+                .unwrap(),
+            "{}",
+            asset.object_key
+        );
+        let bytes = download(&moto, &bucket, &asset.object_key).await;
+        assert_eq!(
+            format!("assets/{}.zip", sha256_hex(&bytes)),
+            asset.object_key
+        );
+        assert_eq!(bytes, std::fs::read(&asset.source).unwrap());
+    }
+    // Both functions were created from them, as was the rest moto supports.
+    let resources = session
+        .cfn
+        .stack_resources("demo-dev-objects")
+        .await
+        .unwrap();
+    let mut code: Vec<(String, u64)> = ["Counter", "Reader"]
+        .iter()
+        .map(|id| {
+            let function = resources.iter().find(|r| r.logical_id == *id).unwrap();
+            lambda_code(&moto, function.physical_id.as_deref().unwrap())
+        })
+        .collect();
+    let mut zips: Vec<(String, u64)> = stack
+        .assets
+        .iter()
+        .map(|a| {
+            let bytes = std::fs::read(&a.source).unwrap();
+            (base64(&sha2::Sha256::digest(&bytes)), bytes.len() as u64)
+        })
+        .collect();
+    code.sort();
+    zips.sort();
+    assert_eq!(code, zips, "the functions run the uploaded zips");
+    for id in [
+        "Counter",
+        "Reader",
+        "Objects",
+        "Counts",
+        "ObjectEventsKey",
+        "ObjectEvents",
+        "Api",
+        "ApiGetCountPrefix",
+        "CounterInvokeFromTopic",
+    ] {
+        let r = resources.iter().find(|r| r.logical_id == id);
+        assert_eq!(
+            r.map(|r| r.status.as_str()),
+            Some("CREATE_COMPLETE"),
+            "{id}: {resources:?}"
+        );
+    }
+
+    // No change: nothing uploaded, nothing executed.
+    let (ui2, out) = ui(None);
+    let report = deploy(&session, &objects(CONFIG).0, &yes(), &ui2)
+        .await
+        .unwrap();
+    let out = text(&out);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::NoChanges, "{out}");
+    assert!(out.contains("assets: 0 uploaded, 2 already"), "{out}");
+    assert!(
+        out.contains("objects (demo-dev-objects): no changes"),
+        "{out}"
+    );
+
+    // diff: what is deployed is what was synthesized.
+    let (ui3, out) = ui(None);
+    let diffs = diff(&session, &objects(CONFIG).0, &ui3).await.unwrap();
+    assert!(!diffs[0].differs(), "{}", text(&out));
+    // ... and differs from the template as synthesized exactly where the moto fixes are.
+    let (ui4, out) = ui(None);
+    let unfixed = assembly_of_stacks(CONFIG, "dev", &["objects"]);
+    let diffs = diff(&session, &unfixed, &ui4).await.unwrap();
+    let mut fixed: Vec<String> = fixes.iter().map(|f| f.logical_id.clone()).collect();
+    fixed.dedup();
+    assert_eq!(
+        fixed,
+        [
+            "ObjectEventsKey",
+            "ApiGetCount",
+            "ApiResourceCountPrefix",
+            "ApiGetCountPrefix"
+        ]
+    );
+    assert_eq!(diffed_resources(&diffs[0]), fixed, "{}", text(&out));
+
+    // A change: another prefix. diff names the bucket's notifications, and only them.
+    let changed = CONFIG.replace("prefix = \"uploads/\"", "prefix = \"incoming/\"");
+    assert_ne!(changed, CONFIG);
+    let (ui5, out) = ui(None);
+    let diffs = diff(&session, &objects(&changed).0, &ui5).await.unwrap();
+    let out = text(&out);
+    assert_eq!(diffed_resources(&diffs[0]), ["Objects"], "{out}");
+    assert!(out.contains("[~] AWS::S3::Bucket Objects"), "{out}");
+    assert!(out.contains("NotificationConfiguration"), "{out}");
+    assert!(out.contains("incoming/"), "{out}");
+
+    // UPDATE.
+    let (ui6, out) = ui(None);
+    let report = deploy(&session, &objects(&changed).0, &yes(), &ui6)
+        .await
+        .unwrap();
+    let out = text(&out);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Updated, "{out}");
+    assert!(
+        out.contains("objects (demo-dev-objects): 0 to add, 1 to modify (0 replaced), 0 to remove"),
+        "{out}"
+    );
+    assert_eq!(
+        status(&session, "demo-dev-objects").await.as_deref(),
+        Some("UPDATE_COMPLETE")
+    );
+    let (ui7, out) = ui(None);
+    let diffs = diff(&session, &objects(&changed).0, &ui7).await.unwrap();
+    assert!(!diffs[0].differs(), "{}", text(&out));
+
+    // destroy: nothing is retained in dev; the assets stay in the bootstrap bucket.
+    let (ui8, out) = ui(None);
+    let retained = destroy(
+        &session,
+        &objects(&changed).0,
+        &DestroyOptions {
+            yes: true,
+            ..DestroyOptions::default()
+        },
+        &ui8,
+    )
+    .await
+    .unwrap();
+    assert!(retained.is_empty(), "{retained:?}\n{}", text(&out));
+    assert!(text(&out).contains("objects  ✓"), "{}", text(&out));
+    assert_eq!(status(&session, "demo-dev-objects").await, None);
+    for asset in &stack.assets {
+        assert!(session
+            .store
+            .object_exists(&bucket, &asset.object_key)
+            .await
+            .unwrap());
+    }
+}
+
+/// The template as synthesized (no [`moto_compatible`]) is refused by moto 5.2.5 for moto's
+/// own bug, named: its KMS key model cannot take CloudFormation `Tags`. When a moto upgrade
+/// fixes it, this fails: drop that fix from `moto_compatible` (and check the next one).
+#[tokio::test]
+async fn object_counter_as_synthesized_fails_in_moto_only_on_its_kms_key_tags() {
+    let moto = Moto::start();
+    let session = moto.session("dev").await;
+    let (ub, _) = ui(None);
+    bootstrap(&session, &BootstrapOptions::default(), &ub)
+        .await
+        .unwrap();
+    let (ui1, out) = ui(None);
+    let err = deploy(
+        &session,
+        &assembly_of_stacks(CONFIG, "dev", &["objects"]),
+        &yes(),
+        &ui1,
+    )
+    .await
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("Fn::GetAtt references undefined resource ObjectEventsKey"),
+        "{message}\n{}",
+        text(&out)
+    );
+    assert!(
+        message.contains("executing the change set of stack objects"),
+        "{message}"
+    );
 }

@@ -13,9 +13,11 @@ use stackcraft_deploy::{ConnectOptions, Session, Ui};
 
 pub mod fake;
 
-/// The starter stacks of the shipped project: a bucket and a table (`data`) and a role that
-/// reads them through SSM-parameter references (`access`). The object-counter blueprint joins
-/// here once it lands: add its `[stacks.*]` table and its name to `STACKS`.
+/// The stacks of the shipped project: the starter stacks, a bucket and a table (`data`) and a
+/// role that reads them through SSM-parameter references (`access`), and the object counter
+/// (`objects`: two Rust Lambda functions as zip assets). [`project`] adds `[project] root`, so
+/// the functions are built from this repository and the cached zips under
+/// `target/stackcraft-assets` are reused.
 pub const CONFIG: &str = r#"
 [project]
 name = "demo"
@@ -41,10 +43,20 @@ blueprint = "starter-access"
 
 [stacks.access.settings]
 data_stack = "data"
+
+[stacks.objects]
+blueprint = "object-counter"
+description = "Object counter: S3 events to SNS to a Rust Lambda, counts in DynamoDB, GET /count"
+
+[stacks.objects.settings]
+prefix = "uploads/"
 "#;
 
 /// The stacks of `CONFIG`, in dependency order.
-pub const STACKS: &[&str] = &["data", "access"];
+pub const STACKS: &[&str] = &["data", "access", "objects"];
+
+/// The starter stacks of `CONFIG` (no assets: they deploy without a bootstrap).
+pub const STARTER: &[&str] = &["data", "access"];
 
 static SETUP: Once = Once::new();
 
@@ -149,10 +161,20 @@ impl Drop for Moto {
     }
 }
 
-/// A project directory holding `config` as stackcraft.toml.
+/// `config` with `[project] root` set to this repository (unless it sets one), so Lambda
+/// functions are built from `apps/` here, and cached builds are reused, wherever it is written.
+pub fn with_root(config: &str) -> String {
+    if config.lines().any(|l| l.trim_start().starts_with("root =")) {
+        return config.to_owned();
+    }
+    let root = format!("[project]\nroot = {:?}", repo_root().display().to_string());
+    config.replacen("[project]", &root, 1)
+}
+
+/// A project directory holding `config` (with [`with_root`]) as stackcraft.toml.
 pub fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("stackcraft.toml"), config).unwrap();
+    std::fs::write(dir.path().join("stackcraft.toml"), with_root(config)).unwrap();
     dir
 }
 
@@ -175,6 +197,107 @@ pub fn assembly(config: &str, env: &str) -> Assembly {
         config,
         env,
     )
+}
+
+/// The assembly narrowed to `stacks` (and what they depend on).
+pub fn assembly_of_stacks(config: &str, env: &str, stacks: &[&str]) -> Assembly {
+    let mut a = assembly(config, env);
+    let names: Vec<String> = stacks.iter().map(|s| (*s).to_owned()).collect();
+    a.select(&names).unwrap();
+    a
+}
+
+/// The starter stacks (`data`, `access`) of one environment of `config`.
+pub fn starter(config: &str, env: &str) -> Assembly {
+    assembly_of_stacks(config, env, STARTER)
+}
+
+/// One change [`moto_compatible`] made: the resource, and what was changed in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MotoFix {
+    pub logical_id: String,
+    pub what: String,
+}
+
+/// The assembly with the two constructs of valid CloudFormation that moto 5.2.5 (server mode)
+/// cannot create rewritten into equivalents it can; everything else is deployed as
+/// synthesized. Both are moto bugs, not template errors (cfn-lint and CloudFormation accept
+/// them):
+///
+/// - `AWS::KMS::Key` with `Tags`: moto's `Key.create_from_cloudformation_json` hands the
+///   CloudFormation tags (`Key`/`Value`) to its KMS tagger, which wants `TagKey`/`TagValue`;
+///   the `KeyError: 'TagKey'` is swallowed by the resource map's lookup, and ExecuteChangeSet
+///   fails with `Template error: instance of Fn::GetAtt references undefined resource
+///   ObjectEventsKey` (the topic's `KmsMasterKeyId`). Fix: the key's `Tags` are dropped.
+/// - `Fn::GetAtt [<AWS::ApiGateway::Resource>, ResourceId]`: moto's API Gateway `Resource` has
+///   no `get_cfn_attribute` (only `Ref`), so ExecuteChangeSet answers HTTP 500
+///   (`AttributeError: 'Resource' object has no attribute 'get_cfn_attribute'`). Fix: `Ref` of
+///   the resource, which CloudFormation documents as the same value (the resource id).
+///
+/// What moto accepts but does not really create is listed where the tests use this.
+pub fn moto_compatible(mut assembly: Assembly) -> (Assembly, Vec<MotoFix>) {
+    let mut fixes = Vec::new();
+    for stack in &mut assembly.stacks {
+        let mut json: serde_json::Value = serde_json::from_str(&stack.template.to_json()).unwrap();
+        let resources = json["Resources"].as_object_mut().unwrap();
+        let api_resources: Vec<String> = resources
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::ApiGateway::Resource")
+            .map(|(id, _)| id.clone())
+            .collect();
+        for (id, resource) in resources.iter_mut() {
+            if resource["Type"] == "AWS::KMS::Key" {
+                if let Some(props) = resource["Properties"].as_object_mut() {
+                    if props.remove("Tags").is_some() {
+                        fixes.push(MotoFix {
+                            logical_id: id.clone(),
+                            what: "Tags dropped".into(),
+                        });
+                    }
+                }
+            }
+            let mut replaced = Vec::new();
+            ref_for_resource_id(resource, &api_resources, &mut replaced);
+            for target in replaced {
+                fixes.push(MotoFix {
+                    logical_id: id.clone(),
+                    what: format!("Fn::GetAtt {target}.ResourceId → Ref {target}"),
+                });
+            }
+        }
+        stack.template = stackcraft::template::Template::from_json(&json.to_string()).unwrap();
+    }
+    (assembly, fixes)
+}
+
+/// Replaces `{"Fn::GetAtt": [R, "ResourceId"]}` (R in `targets`) by `{"Ref": R}`, below `v`.
+fn ref_for_resource_id(v: &mut serde_json::Value, targets: &[String], done: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let target = match m.get("Fn::GetAtt") {
+                Some(serde_json::Value::Array(a))
+                    if m.len() == 1 && a.len() == 2 && a[1] == "ResourceId" =>
+                {
+                    a[0].as_str().filter(|t| targets.iter().any(|x| x == t))
+                }
+                _ => None,
+            };
+            if let Some(target) = target.map(str::to_owned) {
+                *v = serde_json::json!({ "Ref": target });
+                done.push(target);
+                return;
+            }
+            for child in m.values_mut() {
+                ref_for_resource_id(child, targets, done);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for child in a {
+                ref_for_resource_id(child, targets, done);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A UI writing into a buffer, answering questions with `answer`.
