@@ -1,0 +1,494 @@
+//! Shared test helpers: the real `counter` binary in child processes on random ports, against
+//! real Redis and MariaDB (started beforehand by scripts/services.sh) or the embedded backends.
+//! Every test gets its own Redis stream, its own MySQL database and its own data directory.
+//! A missing service fails the test loudly; nothing here skips.
+
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::fs;
+use std::future::Future;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use sqlx::{Connection, Executor};
+
+/// Generous bound for anything that should happen "soon"; never a performance assertion.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+pub fn redis_url() -> String {
+    std::env::var("COUNTER_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+pub fn mysql_admin_url() -> String {
+    std::env::var("COUNTER_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+/// A name no other test (or test run) uses.
+pub fn unique_name(prefix: &str) -> String {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    format!("{prefix}_{}", &id[id.len() - 12..])
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("cannot find a free port")
+        .port()
+}
+
+/// Polls `check` until it returns `Some`, failing the test with `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A MySQL database created for one test and dropped afterwards.
+pub struct TestDatabase {
+    pub name: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let name = unique_name("counter_t");
+        let mut admin = admin_connection().await;
+        admin
+            .execute(format!("CREATE DATABASE `{name}`").as_str())
+            .await
+            .expect("cannot create the test database");
+        Self { name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", mysql_admin_url(), self.name)
+    }
+}
+
+async fn admin_connection() -> sqlx::MySqlConnection {
+    sqlx::MySqlConnection::connect(&mysql_admin_url())
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "MariaDB is not reachable at {} ({e}); run scripts/services.sh first",
+                mysql_admin_url()
+            )
+        })
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop may run inside a runtime; a fresh thread with its own runtime is always allowed.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut admin = admin_connection().await;
+                let _ = admin
+                    .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
+                    .await;
+            });
+        })
+        .join();
+    }
+}
+
+/// A Redis stream (and its dead-letter stream) for one test, deleted afterwards.
+pub struct TestStream {
+    pub name: String,
+    pub redis_url: String,
+}
+
+impl TestStream {
+    pub fn new(redis_url: &str) -> Self {
+        let stream = Self {
+            name: unique_name("counter_t"),
+            redis_url: redis_url.to_owned(),
+        };
+        let _: String = stream.cmd(&mut redis::cmd("PING")).unwrap_or_else(|e| {
+            panic!("Redis is not reachable at {redis_url} ({e}); run scripts/services.sh first")
+        });
+        stream
+    }
+
+    pub fn dead_letters(&self) -> String {
+        counter::queue::redis::dead_letter_stream(&self.name)
+    }
+
+    pub fn cmd<T: redis::FromRedisValue>(&self, cmd: &mut redis::Cmd) -> redis::RedisResult<T> {
+        let client = redis::Client::open(self.redis_url.as_str())?;
+        let mut conn = client.get_connection_with_timeout(Duration::from_secs(5))?;
+        cmd.query(&mut conn)
+    }
+
+    pub fn len(&self, key: &str) -> u64 {
+        self.cmd(redis::cmd("XLEN").arg(key)).expect("XLEN")
+    }
+
+    /// Messages delivered to a worker and not yet acknowledged.
+    pub fn pending(&self) -> u64 {
+        let reply: redis::Value = self
+            .cmd(
+                redis::cmd("XPENDING")
+                    .arg(&self.name)
+                    .arg(counter::queue::redis::GROUP),
+            )
+            .expect("XPENDING");
+        match reply {
+            redis::Value::Array(items) => match items.first() {
+                Some(redis::Value::Int(n)) => *n as u64,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+}
+
+impl Drop for TestStream {
+    fn drop(&mut self) {
+        let _: redis::RedisResult<u64> =
+            self.cmd(redis::cmd("DEL").arg(&self.name).arg(self.dead_letters()));
+    }
+}
+
+/// Which backends a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Embedded queue and SQLite in a temporary DATA_DIR.
+    Embedded,
+    /// Redis on the shared server and a fresh MariaDB database.
+    Real,
+}
+
+/// The backends of one test: environment for the child processes, plus direct access to the
+/// stored rows for checks the API does not offer.
+pub struct Backends {
+    pub kind: Kind,
+    pub data_dir: tempfile::TempDir,
+    pub stream: Option<TestStream>,
+    pub database: Option<TestDatabase>,
+    pub env: Vec<(String, String)>,
+}
+
+/// What the counts table holds.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub rows: i64,
+    pub distinct_values: i64,
+    pub values: HashSet<i64>,
+}
+
+impl Backends {
+    pub async fn new(kind: Kind) -> Self {
+        Self::with_redis(kind, &redis_url()).await
+    }
+
+    /// Like [`Backends::new`], with the queue on a Redis of the test's choosing.
+    pub async fn with_redis(kind: Kind, redis_url: &str) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut env = vec![("DATA_DIR".to_owned(), data_dir.path().display().to_string())];
+        let (stream, database) = match kind {
+            Kind::Embedded => (None, None),
+            Kind::Real => {
+                let stream = TestStream::new(redis_url);
+                let database = TestDatabase::create().await;
+                env.push(("REDIS_URL".into(), redis_url.to_owned()));
+                env.push(("REDIS_QUEUE".into(), stream.name.clone()));
+                env.push(("DATABASE_URL".into(), database.url()));
+                (Some(stream), Some(database))
+            }
+        };
+        Self {
+            kind,
+            data_dir,
+            stream,
+            database,
+            env,
+        }
+    }
+
+    pub fn stream(&self) -> &TestStream {
+        self.stream.as_ref().expect("a Redis-backed test")
+    }
+
+    pub async fn stored(&self) -> Stored {
+        const ROWS: &str = "SELECT COUNT(*), COUNT(DISTINCT value) FROM counts";
+        const VALUES: &str = "SELECT value FROM counts";
+        match &self.database {
+            Some(db) => {
+                let mut conn = sqlx::MySqlConnection::connect(&db.url())
+                    .await
+                    .expect("mysql");
+                let (rows, distinct_values) = sqlx::query_as(ROWS)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count");
+                let values = sqlx::query_scalar(VALUES)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("values");
+                Stored {
+                    rows,
+                    distinct_values,
+                    values: values.into_iter().collect(),
+                }
+            }
+            None => {
+                let path = self.data_dir.path().join("counter.db");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                        .await
+                        .expect("sqlite");
+                let (rows, distinct_values) = sqlx::query_as(ROWS)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count");
+                let values = sqlx::query_scalar(VALUES)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("values");
+                Stored {
+                    rows,
+                    distinct_values,
+                    values: values.into_iter().collect(),
+                }
+            }
+        }
+    }
+
+    pub fn spawn(&self, role: &str, extra_env: &[(&str, &str)]) -> Process {
+        Process::spawn(role, &self.env, extra_env, self.data_dir.path())
+    }
+}
+
+static SPAWNED: AtomicUsize = AtomicUsize::new(0);
+
+/// A `counter` child process; its output goes to a log file, printed if the test fails.
+pub struct Process {
+    pub role: String,
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl Process {
+    pub fn spawn(
+        role: &str,
+        env: &[(String, String)],
+        extra_env: &[(&str, &str)],
+        log_dir: &Path,
+    ) -> Self {
+        let n = SPAWNED.fetch_add(1, Ordering::Relaxed);
+        let log = log_dir.join(format!("{role}-{n}.log"));
+        let out = fs::File::create(&log).expect("log file");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_counter"));
+        command
+            .arg(role)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HTTP_HOST", "127.0.0.1")
+            .env("HTTP_PORT", "0")
+            .env("WEB_PORT", "0")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .envs(extra_env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
+            .stderr(out);
+        let child = command.spawn().expect("cannot start the counter binary");
+        Self {
+            role: role.to_owned(),
+            child,
+            log,
+        }
+    }
+
+    pub fn output(&self) -> String {
+        let mut text = String::new();
+        let _ = fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut text));
+        text
+    }
+
+    /// Base URL of the `server` ("api" or "web") once the process logged that it listens.
+    pub async fn url(&mut self, server: &str) -> String {
+        let marker = format!("{server} listening on ");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = BufReader::new(fs::File::open(&self.log).expect("log"))
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|line| {
+                    let start = line.find(&marker)? + marker.len();
+                    let rest = &line[start..];
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || c == '"')
+                        .unwrap_or(rest.len());
+                    Some(rest[..end].to_owned())
+                });
+            if let Some(url) = found {
+                return url;
+            }
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                panic!(
+                    "{} exited ({status}) before listening:\n{}",
+                    self.role,
+                    self.output()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not start listening",
+                self.role
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits (bounded) for the process to exit by itself.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{} did not exit", self.role);
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            let text = self.output();
+            let tail: Vec<&str> = text.lines().rev().take(40).collect();
+            eprintln!(
+                "--- last lines of {} ({}) ---",
+                self.role,
+                self.log.display()
+            );
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+pub async fn post_count(client: &reqwest::Client, base: &str, count: i64) -> StatusCode {
+    match client
+        .post(format!("{base}/count"))
+        .json(&serde_json::json!({ "count": count }))
+        .send()
+        .await
+    {
+        Ok(response) => response.status(),
+        Err(e) => panic!("POST /count failed at the transport level: {e}"),
+    }
+}
+
+/// Posts every value with `concurrency` requests in flight; returns each value's status.
+pub async fn post_all(base: &str, values: Vec<i64>, concurrency: usize) -> Vec<(i64, StatusCode)> {
+    let values = Arc::new(values);
+    let next = Arc::new(AtomicUsize::new(0));
+    let client = client();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (values, next, client, base) = (
+            values.clone(),
+            next.clone(),
+            client.clone(),
+            base.to_owned(),
+        );
+        tasks.spawn(async move {
+            let mut results = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&value) = values.get(i) else { break };
+                results.push((value, post_count(&client, &base, value).await));
+            }
+            results
+        });
+    }
+    let mut all = Vec::with_capacity(values.len());
+    while let Some(results) = tasks.join_next().await {
+        all.extend(results.expect("posting task panicked"));
+    }
+    all
+}
+
+/// `GET /count` as (rows, last).
+pub async fn get_count(client: &reqwest::Client, base: &str) -> (i64, Option<i64>) {
+    let body: serde_json::Value = client
+        .get(format!("{base}/count"))
+        .send()
+        .await
+        .expect("GET /count")
+        .error_for_status()
+        .expect("GET /count status")
+        .json()
+        .await
+        .expect("GET /count JSON");
+    (
+        body["count"].as_i64().expect("count"),
+        body["last"].as_i64(),
+    )
+}
+
+/// Value of an unlabelled series in the Prometheus text of `/metrics`.
+pub async fn metric(client: &reqwest::Client, base: &str, name: &str) -> Option<f64> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// Waits until the database holds `rows` rows.
+pub async fn wait_for_rows(backends: &Backends, rows: i64) -> Stored {
+    wait_for(&format!("{rows} stored rows"), PATIENCE, || async {
+        let stored = backends.stored().await;
+        (stored.rows >= rows).then_some(stored)
+    })
+    .await
+}
