@@ -9,14 +9,13 @@ pub enum AssetError {
         #[source]
         source: std::io::Error,
     },
-    #[error(
-        "building {package}/{bin} failed (cargo exited with {status}); run `{command}` to see why"
-    )]
+    #[error("building {package}/{bin} failed (cargo exited with {status}):\n{output}")]
     Build {
         package: String,
         bin: String,
         status: String,
-        command: String,
+        /// The end of cargo's output.
+        output: String,
     },
     #[error("{bin} needs glibc {needed}, but the Lambda runtime provided.al2023 has {max}: build it on an older system, or with cargo-zigbuild targeting x86_64-unknown-linux-gnu.2.34")]
     Glibc {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use stackcraft_core::{Asset, Packaging};
@@ -109,17 +109,25 @@ pub fn rust_lambda(spec: &RustLambda<'_>) -> Result<Asset, AssetError> {
 
 /// Builds the binary, checks its glibc, zips it, and stores zip and hash in the cache.
 fn package(spec: &RustLambda<'_>, zip_path: &Path, hash_path: &Path) -> Result<String, AssetError> {
-    let mut cmd = spec.build_command();
-    let status = cmd.status().map_err(io("cargo"))?;
-    if !status.success() {
+    // One line says why synth takes a while; cargo's own output is kept for a failure.
+    eprintln!(
+        "stackcraft: building the Lambda asset {}/{} with cargo (once; cached until its sources change)",
+        spec.package, spec.bin
+    );
+    let output = spec
+        .build_command()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(io("cargo"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
         return Err(AssetError::Build {
             package: spec.package.to_owned(),
             bin: spec.bin.to_owned(),
-            status: status.to_string(),
-            command: format!(
-                "cargo build --release -p {} --bin {}",
-                spec.package, spec.bin
-            ),
+            status: output.status.to_string(),
+            output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
         });
     }
     let binary_path = spec.target_dir().join("release").join(spec.bin);
