@@ -108,6 +108,20 @@ pub struct Settings {
     /// Redis port.
     #[arg(long, env = "REDIS_PORT", default_value_t = 6379, global = true)]
     pub redis_port: u16,
+    /// Redis password (e.g. an ElastiCache AUTH token); replaces a password inside REDIS_URL.
+    #[arg(long, env = "REDIS_PASSWORD", hide_env_values = true, global = true)]
+    pub redis_password: Option<Secret>,
+    /// Redis ACL user to authenticate as with REDIS_PASSWORD (Redis's `default` user if unset).
+    #[arg(long, env = "REDIS_USERNAME", global = true)]
+    pub redis_username: Option<String>,
+    /// Connect to Redis over TLS (what a `rediss://` URL also asks for), verifying the server's
+    /// certificate against the system's CA certificates.
+    #[arg(long, env = "REDIS_TLS", default_value = "false", value_parser = BoolishValueParser::new(), action = ArgAction::Set, global = true)]
+    pub redis_tls: bool,
+    /// PEM file of the CA certificate(s) to trust for Redis TLS instead of the system's
+    /// (a private CA); implies TLS.
+    #[arg(long, env = "REDIS_TLS_CA", global = true)]
+    pub redis_tls_ca: Option<PathBuf>,
     /// Use Redis cluster mode (like the seed's ElastiCache setup).
     #[arg(long, env = "REDIS_CLUSTER", default_value = "false", value_parser = BoolishValueParser::new(), action = ArgAction::Set, global = true)]
     pub redis_cluster: bool,
@@ -133,6 +147,14 @@ pub struct Settings {
     /// MySQL/MariaDB database.
     #[arg(long, env = "MYSQL_DATABASE", default_value = "counter", global = true)]
     pub mysql_database: String,
+    /// `true`: encrypt the MySQL connection or fail (ssl-mode REQUIRED, no certificate check);
+    /// `false`: never encrypt. Unset: DATABASE_URL's `ssl-mode`, else use TLS if offered.
+    #[arg(long, env = "MYSQL_TLS", value_parser = BoolishValueParser::new(), action = ArgAction::Set, global = true)]
+    pub mysql_tls: Option<bool>,
+    /// PEM bundle of the CA(s) that signed the MySQL server's certificate (e.g. the RDS bundle):
+    /// TLS with the certificate and host name verified (ssl-mode VERIFY_IDENTITY).
+    #[arg(long, env = "MYSQL_TLS_CA", global = true)]
+    pub mysql_tls_ca: Option<PathBuf>,
 
     /// Directory of the embedded backends (SQLite queue and database).
     #[arg(
@@ -195,9 +217,15 @@ pub enum QueueConfig {
         path: PathBuf,
     },
     Redis {
+        /// `rediss://` URLs when TLS is on.
         nodes: Vec<SecretUrl>,
         cluster: bool,
         stream: String,
+        /// Credentials that replace those inside the URLs.
+        username: Option<String>,
+        password: Option<Secret>,
+        /// TLS: CA certificates to trust instead of the system's.
+        tls_ca: Option<PathBuf>,
     },
 }
 
@@ -240,13 +268,31 @@ impl Settings {
         if nodes.is_empty() {
             bail!("REDIS_URL is set but names no node");
         }
+        let mut urls = Vec::with_capacity(nodes.len());
         for node in &nodes {
             let url = Url::parse(node.expose())
                 .with_context(|| format!("REDIS_URL is not a valid URL: {node}"))?;
             if !matches!(url.scheme(), "redis" | "rediss") {
-                bail!("REDIS_URL must start with redis:// (got {node})");
+                bail!("REDIS_URL must start with redis:// or rediss:// (got {node})");
             }
+            urls.push(url);
         }
+        // One TLS setting for every node (a cluster cannot mix them): on when asked for by
+        // REDIS_TLS, REDIS_TLS_CA or any `rediss://` URL.
+        let tls = self.redis_tls
+            || self.redis_tls_ca.is_some()
+            || urls.iter().any(|u| u.scheme() == "rediss");
+        let nodes = if tls {
+            urls.into_iter()
+                .map(|mut url| {
+                    url.set_scheme("rediss")
+                        .expect("redis:// and rediss:// are interchangeable");
+                    SecretUrl(Secret::new(url.to_string()))
+                })
+                .collect()
+        } else {
+            nodes
+        };
         if self.redis_queue.is_empty() {
             bail!("REDIS_QUEUE must not be empty");
         }
@@ -254,6 +300,30 @@ impl Settings {
             nodes,
             cluster: self.redis_cluster,
             stream: self.redis_queue.clone(),
+            username: self.redis_username.clone().filter(|u| !u.is_empty()),
+            password: self
+                .redis_password
+                .clone()
+                .filter(|p| !p.expose().is_empty()),
+            tls_ca: self.redis_tls_ca.clone(),
+        })
+    }
+
+    /// The `ssl-mode` (and `ssl-ca`) that MYSQL_TLS / MYSQL_TLS_CA ask for; `None` leaves the
+    /// URL's own choice (sqlx's default: PREFERRED, TLS when the server offers it).
+    fn mysql_ssl(&self) -> anyhow::Result<Option<(&'static str, Option<String>)>> {
+        Ok(match (self.mysql_tls, &self.mysql_tls_ca) {
+            (Some(false), Some(_)) => bail!("MYSQL_TLS_CA is set but MYSQL_TLS is false"),
+            (Some(false), None) => Some(("DISABLED", None)),
+            (_, Some(ca)) => {
+                let ca = ca
+                    .to_str()
+                    .context("MYSQL_TLS_CA must be a UTF-8 path")?
+                    .to_owned();
+                Some(("VERIFY_IDENTITY", Some(ca)))
+            }
+            (Some(true), None) => Some(("REQUIRED", None)),
+            (None, None) => None,
         })
     }
 
@@ -271,7 +341,11 @@ impl Settings {
             if !matches!(parsed.scheme(), "mysql" | "mariadb") {
                 bail!("DATABASE_URL must start with mysql:// or sqlite: (got {url})");
             }
-            return Ok(DatabaseConfig::MySql { url: url.clone() });
+            let url = match self.mysql_ssl()? {
+                Some(ssl) => with_ssl(parsed, ssl),
+                None => url.clone(),
+            };
+            return Ok(DatabaseConfig::MySql { url });
         }
         let Some(host) = &self.mysql_host else {
             return Ok(DatabaseConfig::Sqlite {
@@ -291,9 +365,11 @@ impl Settings {
             let _ = url.set_password(Some(password.expose()));
         }
         url.set_path(&self.mysql_database);
-        Ok(DatabaseConfig::MySql {
-            url: SecretUrl(Secret::new(url.to_string())),
-        })
+        let url = match self.mysql_ssl()? {
+            Some(ssl) => with_ssl(url, ssl),
+            None => SecretUrl(Secret::new(url.to_string())),
+        };
+        Ok(DatabaseConfig::MySql { url })
     }
 
     pub fn worker(&self) -> WorkerConfig {
@@ -324,6 +400,27 @@ impl Settings {
     }
 }
 
+/// `url` with its `ssl-mode` / `ssl-ca` (in any of sqlx's spellings) replaced by `ssl`.
+fn with_ssl(mut url: Url, (mode, ca): (&str, Option<String>)) -> SecretUrl {
+    const SSL_KEYS: [&str; 4] = ["ssl-mode", "sslmode", "ssl-ca", "sslca"];
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| !SSL_KEYS.contains(&key.as_ref()))
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .clear()
+            .extend_pairs(kept)
+            .append_pair("ssl-mode", mode);
+        if let Some(ca) = ca {
+            query.append_pair("ssl-ca", &ca);
+        }
+    }
+    SecretUrl(Secret::new(url.to_string()))
+}
+
 fn bracket_ipv6(host: &str) -> String {
     if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
@@ -340,10 +437,21 @@ impl fmt::Display for QueueConfig {
                 nodes,
                 cluster,
                 stream,
+                username,
+                password,
+                tls_ca,
             } => {
                 let nodes: Vec<String> = nodes.iter().map(ToString::to_string).collect();
                 let mode = if *cluster { "cluster" } else { "standalone" };
-                write!(f, "redis {mode} {} stream {stream}", nodes.join(","))
+                write!(f, "redis {mode} {} stream {stream}", nodes.join(","))?;
+                if password.is_some() {
+                    let user = username.as_deref().unwrap_or("default");
+                    write!(f, " auth {user}:***")?;
+                }
+                if let Some(ca) = tls_ca {
+                    write!(f, " tls-ca {}", ca.display())?;
+                }
+                Ok(())
             }
         }
     }
@@ -439,6 +547,134 @@ mod tests {
         };
         assert_eq!(nodes.len(), 2);
         assert!(cluster);
+    }
+
+    fn redis(args: &[&str]) -> (Vec<String>, Option<String>, Option<String>, Option<PathBuf>) {
+        match settings(args).queue().unwrap() {
+            QueueConfig::Redis {
+                nodes,
+                username,
+                password,
+                tls_ca,
+                ..
+            } => (
+                nodes.iter().map(|n| n.expose().to_owned()).collect(),
+                username,
+                password.map(|p| p.expose().to_owned()),
+                tls_ca,
+            ),
+            QueueConfig::Embedded { .. } => panic!("expected redis"),
+        }
+    }
+
+    #[test]
+    fn redis_tls_and_credentials_map_onto_the_nodes() {
+        // The blueprint's settings: host, port, REDIS_TLS and the AUTH token.
+        let (nodes, user, password, ca) = redis(&[
+            "--redis-host",
+            "master.cache.internal",
+            "--redis-port",
+            "6380",
+            "--redis-tls",
+            "true",
+            "--redis-password",
+            "t0ken",
+        ]);
+        assert_eq!(nodes, ["rediss://master.cache.internal:6380"]);
+        assert_eq!((user, password, ca), (None, Some("t0ken".into()), None));
+
+        // Without TLS the scheme stays; an empty password is no password.
+        let (nodes, _, password, _) = redis(&[
+            "--redis-host",
+            "cache",
+            "--redis-password",
+            "",
+            "--redis-tls",
+            "no",
+        ]);
+        assert_eq!((nodes, password), (vec!["redis://cache:6379".into()], None));
+
+        // TLS for every cluster seed, from one rediss:// URL or from REDIS_TLS; a CA implies TLS.
+        let (nodes, ..) = redis(&["--redis-url", "rediss://:pw@a:7000,redis://:pw@b:7001"]);
+        assert_eq!(nodes, ["rediss://:pw@a:7000", "rediss://:pw@b:7001"]);
+        let (nodes, user, _, ca) = redis(&[
+            "--redis-url",
+            "redis://a:7000",
+            "--redis-tls-ca",
+            "/ca.pem",
+            "--redis-username",
+            "app",
+        ]);
+        assert_eq!(nodes, ["rediss://a:7000"]);
+        assert_eq!((user, ca), (Some("app".into()), Some("/ca.pem".into())));
+    }
+
+    #[test]
+    fn redis_password_is_never_shown() {
+        let s = settings(&["--redis-host", "cache", "--redis-password", "hunter2-token"]);
+        let q = s.queue().unwrap();
+        let shown = format!("{q} {q:?} {s:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("auth default:***"), "{shown}");
+    }
+
+    /// The sqlx `MySqlSslMode` (as its `Debug` name) the settings produce, and the URL.
+    fn ssl_mode(args: &[&str]) -> (String, String) {
+        use sqlx::mysql::MySqlConnectOptions;
+        let DatabaseConfig::MySql { url } = settings(args).database().unwrap() else {
+            panic!("expected mysql")
+        };
+        let options = MySqlConnectOptions::from_str(url.expose()).expect("sqlx parses the url");
+        let mode = format!("{:?}", options.get_ssl_mode());
+        (mode, url.expose().to_owned())
+    }
+
+    #[test]
+    fn mysql_tls_settings_map_to_ssl_modes() {
+        let host = ["--mysql-host", "db", "--mysql-password", "pw"];
+        // Unset: sqlx's default, TLS when the server offers it.
+        assert_eq!(ssl_mode(&host).0, "Preferred");
+        assert_eq!(
+            ssl_mode(&[&host[..], &["--mysql-tls", "true"]].concat()).0,
+            "Required"
+        );
+        assert_eq!(
+            ssl_mode(&[&host[..], &["--mysql-tls", "false"]].concat()).0,
+            "Disabled"
+        );
+        let (mode, url) = ssl_mode(&[&host[..], &["--mysql-tls-ca", "/rds bundle.pem"]].concat());
+        assert_eq!(mode, "VerifyIdentity");
+        assert!(url.contains("ssl-ca=%2Frds+bundle.pem"), "{url}");
+
+        // DATABASE_URL's own ssl-mode is honoured, and MYSQL_TLS replaces it.
+        let url = [
+            "--database-url",
+            "mysql://u:pw@db/counter?ssl-mode=REQUIRED",
+        ];
+        assert_eq!(ssl_mode(&url).0, "Required");
+        let (mode, shown) = ssl_mode(&[&url[..], &["--mysql-tls", "0"]].concat());
+        assert_eq!(mode, "Disabled");
+        assert_eq!(shown, "mysql://u:pw@db/counter?ssl-mode=DISABLED");
+        let url = [
+            "--database-url",
+            "mysql://u@db/counter?sslmode=disabled&charset=utf8mb4",
+        ];
+        let (mode, shown) = ssl_mode(&[&url[..], &["--mysql-tls", "yes"]].concat());
+        assert_eq!(mode, "Required");
+        assert_eq!(
+            shown,
+            "mysql://u@db/counter?charset=utf8mb4&ssl-mode=REQUIRED"
+        );
+
+        // A CA with TLS turned off is a contradiction, not a guess.
+        let s = settings(
+            &[
+                &host[..],
+                &["--mysql-tls", "false", "--mysql-tls-ca", "/ca"],
+            ]
+            .concat(),
+        );
+        assert!(s.database().is_err());
     }
 
     #[test]

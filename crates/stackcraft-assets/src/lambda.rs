@@ -92,7 +92,7 @@ pub fn rust_lambda(spec: &RustLambda<'_>) -> Result<Asset, AssetError> {
         .join(format!("{}-{}-{fingerprint}.zip", spec.package, spec.bin));
     let hash_path = zip_path.with_extension("sha256");
     let hash = match std::fs::read_to_string(&hash_path) {
-        Ok(hash) if zip_path.exists() => hash,
+        Ok(hash) if hash.len() == 64 && zip_path.exists() => hash,
         _ => package(spec, &zip_path, &hash_path)?,
     };
     let asset = Asset {
@@ -148,9 +148,11 @@ fn package(spec: &RustLambda<'_>, zip_path: &Path, hash_path: &Path) -> Result<S
     let dir = zip_path.parent().expect("cache files have a directory");
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     // Written under temporary names and renamed, so a crash never leaves a torn cache entry.
-    let tmp = zip_path.with_extension("zip.tmp");
+    let tmp = zip_path.with_extension(format!("zip.{}.tmp", std::process::id()));
     std::fs::write(&tmp, &zip).map_err(io(&tmp))?;
     std::fs::rename(&tmp, zip_path).map_err(io(zip_path))?;
-    std::fs::write(hash_path, &hash).map_err(io(hash_path))?;
+    let tmp = hash_path.with_extension(format!("sha256.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &hash).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, hash_path).map_err(io(hash_path))?;
     Ok(hash)
 }

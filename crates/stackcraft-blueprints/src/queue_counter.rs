@@ -236,6 +236,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .env("REDIS_QUEUE", cfg.queue.as_str())
             .env("MYSQL_HOST", db.endpoint())
             .env("MYSQL_PORT", db.port())
+            .env("MYSQL_TLS", "true")
             .env("MYSQL_DATABASE", DATABASE)
             .env("MIGRATE_ON_START", "false")
             .env("CORS_ALLOW_ORIGINS", site.url())

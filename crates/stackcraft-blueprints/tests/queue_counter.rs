@@ -291,6 +291,15 @@ fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_envir
                 .map(|s| s["Name"].as_str().unwrap())
                 .collect();
             assert_eq!(secrets, ["REDIS_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD"]);
+            // Both backends only accept TLS; the app must insist on it, never fall back.
+            for flag in ["REDIS_TLS", "MYSQL_TLS"] {
+                let set = container["Environment"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v["Name"] == flag && v["Value"] == "true");
+                assert!(set, "{flag}=true in {}", container["Name"]);
+            }
         }
     }
     commands.sort();

@@ -76,6 +76,18 @@ pub async fn open(config: &QueueConfig) -> anyhow::Result<Arc<dyn Queue>> {
             nodes,
             cluster,
             stream,
-        } => Arc::new(redis::RedisQueue::new(nodes, *cluster, stream)?),
+            username,
+            password,
+            tls_ca,
+        } => {
+            let target = redis::RedisTarget::new(
+                nodes,
+                *cluster,
+                username.as_deref(),
+                password.as_ref(),
+                tls_ca.as_deref(),
+            )?;
+            Arc::new(redis::RedisQueue::new(target, stream)?)
+        }
     })
 }

@@ -6,8 +6,13 @@
 //! unfinished work and `XLEN` is the queue depth), `XAUTOCLAIM` to take over entries a dead
 //! worker left behind, `XPENDING` for delivery counts.
 //! The dead-letter stream `{<stream>}:dead` shares the stream's hash slot in cluster mode.
+//!
+//! Connections authenticate with the configured password (and ACL user), and use TLS (rustls,
+//! the system's CA certificates or a given CA) for `rediss://` nodes, as ElastiCache with
+//! in-transit encryption and an AUTH token requires.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,11 +22,14 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::streams::{StreamAutoClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
-use redis::{Cmd, FromRedisValue, Pipeline, RedisResult, Value};
+use redis::{
+    AsyncConnectionConfig, Cmd, ConnectionInfo, ErrorKind, FromRedisValue, IntoConnectionInfo,
+    Pipeline, RedisResult, TlsCertificates, Value,
+};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::{Consumer, ConsumerOptions, Delivery, Queue};
-use crate::config::SecretUrl;
+use crate::config::{Secret, SecretUrl};
 use crate::message::{self, CountMessage, FIELD_COUNT, FIELD_ID};
 
 /// The consumer group every worker joins.
@@ -89,21 +97,110 @@ impl Connection {
     }
 }
 
+/// Where Redis is and how to log in to it, parsed once and shared by every connection. Holds
+/// the password: deliberately not `Debug`, never logged.
+pub struct RedisTarget {
+    nodes: Vec<ConnectionInfo>,
+    cluster: bool,
+    /// CA certificates to trust instead of the system's (TLS only).
+    certificates: Option<TlsCertificates>,
+}
+
+impl RedisTarget {
+    /// `nodes` are `redis://` or `rediss://` (TLS) URLs; `username` / `password`, when given,
+    /// replace the credentials inside them; `tls_ca` is a PEM file of CA certificates.
+    pub fn new(
+        nodes: &[SecretUrl],
+        cluster: bool,
+        username: Option<&str>,
+        password: Option<&Secret>,
+        tls_ca: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let mut infos = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let mut info = node
+                .expose()
+                .into_connection_info()
+                .with_context(|| format!("bad redis url {node}"))?;
+            if let Some(password) = password {
+                info.redis.password = Some(password.expose().to_owned());
+            }
+            if let Some(username) = username {
+                info.redis.username = Some(username.to_owned());
+            }
+            infos.push(info);
+        }
+        let Some(first) = infos.first() else {
+            anyhow::bail!("no redis node configured");
+        };
+        let tls = matches!(first.addr, redis::ConnectionAddr::TcpTls { .. });
+        let certificates = match tls_ca {
+            None => None,
+            Some(path) => {
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("cannot read REDIS_TLS_CA {}", path.display()))?;
+                let certificates = TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                };
+                // Fails now, not at the first connection, on a file that holds no certificate.
+                redis::Client::build_with_tls(first.clone(), certificates.clone())
+                    .with_context(|| format!("bad REDIS_TLS_CA {}", path.display()))?;
+                Some(certificates)
+            }
+        };
+        if tls {
+            install_crypto_provider();
+        } else if certificates.is_some() {
+            anyhow::bail!("REDIS_TLS_CA needs rediss:// URLs");
+        }
+        Ok(Self {
+            nodes: infos,
+            cluster,
+            certificates,
+        })
+    }
+}
+
+/// rustls's crypto: aws-lc-rs, the provider the rest of the workspace (the AWS SDK) compiles
+/// too. Installed explicitly so that no other crate enabling a second provider can make
+/// rustls's choice ambiguous.
+fn install_crypto_provider() {
+    // Err only means one is installed already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+/// A failed connection attempt, with a hint where the cause is a setting.
+fn connect_error(error: redis::RedisError) -> anyhow::Error {
+    let hint = match error.kind() {
+        ErrorKind::AuthenticationFailed => {
+            Some("redis rejected the credentials (check REDIS_PASSWORD / REDIS_USERNAME)")
+        }
+        _ if error.code() == Some("NOAUTH") => {
+            Some("redis requires a password (set REDIS_PASSWORD)")
+        }
+        _ => None,
+    };
+    let error = anyhow::Error::new(error);
+    match hint {
+        Some(hint) => error.context(hint),
+        None => error.context("cannot connect to redis"),
+    }
+}
+
 /// A connection made on first use and then kept; the standalone `ConnectionManager` and the
 /// cluster connection both reconnect by themselves after Redis comes back.
 struct LazyConnection {
-    nodes: Vec<SecretUrl>,
-    cluster: bool,
+    target: Arc<RedisTarget>,
     response_timeout: Duration,
     state: tokio::sync::Mutex<Option<Connection>>,
     last_failure: Mutex<Option<Instant>>,
 }
 
 impl LazyConnection {
-    fn new(nodes: &[SecretUrl], cluster: bool, response_timeout: Duration) -> Self {
+    fn new(target: &Arc<RedisTarget>, response_timeout: Duration) -> Self {
         Self {
-            nodes: nodes.to_vec(),
-            cluster,
+            target: target.clone(),
             response_timeout,
             state: tokio::sync::Mutex::new(None),
             last_failure: Mutex::new(None),
@@ -130,7 +227,7 @@ impl LazyConnection {
             }
             Ok(Err(e)) => {
                 *self.last_failure.lock().expect("lock poisoned") = Some(Instant::now());
-                Err(anyhow::Error::new(e).context("cannot connect to redis"))
+                Err(connect_error(e))
             }
             Err(_) => {
                 *self.last_failure.lock().expect("lock poisoned") = Some(Instant::now());
@@ -140,17 +237,35 @@ impl LazyConnection {
     }
 
     async fn connect(&self) -> RedisResult<Connection> {
-        let urls = self.nodes.iter().map(|n| n.expose().to_owned());
-        if self.cluster {
-            let client = ClusterClientBuilder::new(urls)
+        let target = &*self.target;
+        if target.cluster {
+            let mut builder = ClusterClientBuilder::new(target.nodes.clone())
                 .connection_timeout(CONNECT_TIMEOUT)
                 .response_timeout(self.response_timeout)
-                .retries(2)
-                .build()?;
+                .retries(2);
+            if let Some(certificates) = &target.certificates {
+                builder = builder.certs(certificates.clone());
+            }
+            let client = builder.build()?;
             Ok(Connection::Cluster(client.get_async_connection().await?))
         } else {
-            let url = urls.into_iter().next().expect("config guarantees one node");
-            let client = redis::Client::open(url)?;
+            let node = target.nodes[0].clone();
+            let client = match &target.certificates {
+                Some(certificates) => redis::Client::build_with_tls(node, certificates.clone())?,
+                None => redis::Client::open(node)?,
+            };
+            // A first connection and PING surface a permanent failure (wrong password,
+            // untrusted certificate) at once, with its cause: the manager's own connect retries
+            // every error with seconds of backoff, past the callers' deadlines, which would
+            // then report only a timeout.
+            let probe = AsyncConnectionConfig::new()
+                .set_connection_timeout(CONNECT_TIMEOUT)
+                .set_response_timeout(self.response_timeout);
+            let mut first = client
+                .get_multiplexed_async_connection_with_config(&probe)
+                .await?;
+            let _: String = redis::cmd("PING").query_async(&mut first).await?;
+            drop(first);
             let config = ConnectionManagerConfig::new()
                 .set_connection_timeout(CONNECT_TIMEOUT)
                 .set_response_timeout(self.response_timeout)
@@ -170,8 +285,7 @@ impl LazyConnection {
 
 pub struct RedisQueue {
     stream: String,
-    nodes: Vec<SecretUrl>,
-    cluster: bool,
+    target: Arc<RedisTarget>,
     /// Shared, multiplexed connection for producers and non-blocking commands.
     shared: Arc<LazyConnection>,
     /// Hands XADDs to the group-commit task.
@@ -238,17 +352,14 @@ async fn commit_groups(
 }
 
 impl RedisQueue {
-    pub fn new(nodes: &[SecretUrl], cluster: bool, stream: &str) -> anyhow::Result<Self> {
-        for node in nodes {
-            redis::Client::open(node.expose()).with_context(|| format!("bad redis url {node}"))?;
-        }
-        let shared = Arc::new(LazyConnection::new(nodes, cluster, COMMAND_TIMEOUT));
+    pub fn new(target: RedisTarget, stream: &str) -> anyhow::Result<Self> {
+        let target = Arc::new(target);
+        let shared = Arc::new(LazyConnection::new(&target, COMMAND_TIMEOUT));
         let (appends, pending) = mpsc::channel(MAX_GROUP * MAX_GROUPS_IN_FLIGHT);
         tokio::spawn(commit_groups(stream.to_owned(), shared.clone(), pending));
         Ok(Self {
             stream: stream.to_owned(),
-            nodes: nodes.to_vec(),
-            cluster,
+            target,
             shared,
             appends,
         })
@@ -291,8 +402,8 @@ impl Queue for RedisQueue {
             dead_letters: dead_letter_stream(&self.stream),
             // The blocking read gets its own connection: on the shared one it would hold up
             // every command queued behind it.
-            reader: LazyConnection::new(&self.nodes, self.cluster, options.block + COMMAND_TIMEOUT),
-            writer: LazyConnection::new(&self.nodes, self.cluster, COMMAND_TIMEOUT),
+            reader: LazyConnection::new(&self.target, options.block + COMMAND_TIMEOUT),
+            writer: LazyConnection::new(&self.target, COMMAND_TIMEOUT),
             cursors: tokio::sync::Mutex::new(ReadCursors {
                 own: Some("0".to_owned()),
                 reclaim: "0-0".to_owned(),

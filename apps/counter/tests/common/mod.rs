@@ -492,3 +492,161 @@ pub async fn wait_for_rows(backends: &Backends, rows: i64) -> Stored {
     })
     .await
 }
+
+/// A private `redis-server` on loopback (ports chosen by the caller, data in a temporary
+/// directory), killed by its own pid when dropped. A missing `redis-server` fails the test.
+pub struct RedisServer {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    /// Starts `redis-server` with `args` added to a throwaway, loopback-only configuration and
+    /// waits until `probe` (a plaintext `redis://` URL, with the password if one is required)
+    /// answers PING.
+    pub async fn start(args: &[String], probe: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("cannot run redis-server (install redis-server)");
+        let mut server = Self { child, _dir: dir };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let pong = redis::Client::open(probe)
+                .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(500)))
+                .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
+            if pong.is_ok() {
+                return server;
+            }
+            if let Some(status) = server.child.try_wait().expect("try_wait") {
+                panic!("redis-server {args:?} exited ({status}) at start");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "redis-server {args:?} did not answer: {pong:?}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A throwaway certificate authority and a server certificate it signed for `127.0.0.1` and
+/// `localhost`, made with the `openssl` command in a temporary directory. A missing `openssl`
+/// fails the test.
+pub struct TestCa {
+    dir: tempfile::TempDir,
+}
+
+impl TestCa {
+    pub fn generate() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let openssl = |args: &[&str]| {
+            let output = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("cannot run openssl (install openssl)");
+            assert!(
+                output.status.success(),
+                "openssl {args:?} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
+        openssl(
+            &[
+                &["req", "-x509", "-nodes", "-days", "2"][..],
+                &ec,
+                &["-keyout", "ca.key", "-out", "ca.pem"],
+                &["-subj", "/CN=counter test CA"],
+                &["-addext", "basicConstraints=critical,CA:TRUE"],
+                &["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req", "-nodes"][..],
+                &ec,
+                &["-keyout", "server.key", "-out", "server.csr"],
+                &["-subj", "/CN=localhost"],
+            ]
+            .concat(),
+        );
+        fs::write(
+            dir.path().join("server.ext"),
+            "subjectAltName = IP:127.0.0.1, DNS:localhost\n\
+             basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature, keyEncipherment\n\
+             extendedKeyUsage = serverAuth\n",
+        )
+        .expect("write server.ext");
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ]);
+        Self { dir }
+    }
+
+    /// The CA certificate (PEM), what a client must trust.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+    pub fn server_cert(&self) -> PathBuf {
+        self.dir.path().join("server.pem")
+    }
+    pub fn server_key(&self) -> PathBuf {
+        self.dir.path().join("server.key")
+    }
+}
+
+/// `GET /health/ready` as (status, body).
+pub async fn readiness(client: &reqwest::Client, base: &str) -> (StatusCode, serde_json::Value) {
+    let response = client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .expect("GET /health/ready");
+    let status = response.status();
+    (status, response.json().await.expect("readiness JSON"))
+}
+
+/// Waits until `process` logged a line containing `text`; fails with the log otherwise.
+pub async fn wait_for_log(process: &Process, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !process.output().contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "{} never logged {text:?}:\n{}",
+            process.role,
+            process.output()
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

@@ -12,4 +12,5 @@ mod dead_letter;
 mod migrations;
 mod outage;
 mod secrets;
+mod secure;
 mod shutdown;
