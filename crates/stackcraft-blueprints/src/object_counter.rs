@@ -34,7 +34,13 @@ struct Settings {
     reserved_concurrency: Option<i64>,
     /// API stage name, the first segment of the URL path (default: the environment's name).
     stage: Option<String>,
+    /// Count an existing bucket (the seed's `BucketName`) instead of creating one. Its
+    /// notifications are then set with the command in the `NotificationSetup` output.
+    bucket_name: Option<String>,
 }
+
+/// The object events counted.
+const EVENTS: &[&str] = &["s3:ObjectCreated:*", "s3:ObjectRemoved:*"];
 
 pub const OBJECT_COUNTER: Blueprint = Blueprint {
     name: "object-counter",
@@ -53,26 +59,31 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         ));
     }
     stack.describe("Counts objects created and removed per prefix; GET /count reads the counts");
-    let name = s3::unique_name(stack, "objects");
-    let bucket = Bucket::with(
-        stack,
-        "Objects",
-        BucketOptions {
-            name: Some(name),
-            ..Default::default()
-        },
-    );
+    let events = Topic::new(stack, "ObjectEvents");
+    let bucket_name: Expr<String> = match &cfg.bucket_name {
+        None => {
+            let name = s3::unique_name(stack, "objects");
+            let options = BucketOptions {
+                name: Some(name),
+                ..Default::default()
+            };
+            let bucket = Bucket::with(stack, "Objects", options);
+            bucket.notify(stack, &events, EVENTS, &cfg.prefix, &cfg.suffix);
+            bucket.name()
+        }
+        Some(name) => {
+            if !s3::is_valid_bucket_name(name) {
+                return Err(ctx.setting_error("bucket_name", format!("{name:?} is not an S3 bucket name (3-63 lowercase letters, digits, '.', '-')")));
+            }
+            let setup =
+                Bucket::existing(name).notify(stack, &events, EVENTS, &cfg.prefix, &cfg.suffix);
+            stack.output("NotificationSetup", setup).description =
+                Some("Run once: sends the bucket's events to the counter (replaces its notification configuration)".into());
+            Expr::from(name.as_str())
+        }
+    };
     let counts = Table::with_sort_key(stack, "Counts", Key::string("pk"), Some(Key::string("sk")));
     counts.time_to_live(stack, "expires_at");
-
-    let events = Topic::new(stack, "ObjectEvents");
-    bucket.notify(
-        stack,
-        &events,
-        &["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-        &cfg.prefix,
-        &cfg.suffix,
-    );
 
     let code = |bin| RustCode {
         package_dir: WORKLOAD,
@@ -108,7 +119,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             dead_letter_queue: false,
             environment: vec![
                 ("TABLE_NAME".into(), counts.name()),
-                ("BUCKET_NAME".into(), bucket.name()),
+                ("BUCKET_NAME".into(), bucket_name.clone()),
             ],
             ..Default::default()
         },
@@ -168,7 +179,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         );
     }
 
-    stack.output("BucketName", bucket.name()).description =
+    stack.output("BucketName", bucket_name).description =
         Some("Upload here; objects are counted".into());
     stack.output("ApiUrl", url.clone()).description = Some("The API's base URL".into());
     let count_url: Expr<String> = join("", vec![url, Expr::from("count")]);

@@ -322,6 +322,51 @@ impl ExistingBucket {
     pub fn arn(&self) -> Expr<String> {
         stackcraft_core::template::sub(format!("arn:${{AWS::Partition}}:s3:::{}", self.name))
     }
+
+    /// Lets this bucket publish `events` to `topic`. CloudFormation cannot change the
+    /// notifications of a bucket it does not manage, so this returns the one AWS CLI command
+    /// that does (note: it replaces the bucket's existing notification configuration).
+    pub fn notify(
+        &self,
+        stack: &mut Stack,
+        topic: &Topic,
+        events: &[&str],
+        prefix: &str,
+        suffix: &str,
+    ) -> Expr<String> {
+        topic.allow_publish_from(stack, "s3.amazonaws.com", self.arn());
+        let mut rules = Vec::new();
+        for (name, value) in [("prefix", prefix), ("suffix", suffix)] {
+            if !value.is_empty() {
+                rules.push(serde_json::json!({"Name": name, "Value": value}));
+            }
+        }
+        let mut configuration = serde_json::json!({"TopicArn": "${Topic}", "Events": events});
+        if !rules.is_empty() {
+            configuration["Filter"] = serde_json::json!({"Key": {"FilterRules": rules}});
+        }
+        let document = serde_json::json!({"TopicConfigurations": [configuration]});
+        sub_with(
+            format!(
+                "aws s3api put-bucket-notification-configuration --bucket {} --notification-configuration '{document}'",
+                self.name
+            ),
+            [("Topic", topic.arn())],
+        )
+    }
+}
+
+/// Whether `name` is a valid S3 bucket name: 3–63 lowercase letters, digits, dots and
+/// hyphens, starting and ending with a letter or digit.
+pub fn is_valid_bucket_name(name: &str) -> bool {
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge_ok(name.chars().next())
+        && edge_ok(name.chars().last())
+        && !name.contains("..")
 }
 
 fn encryption(kind: Encryption) -> BucketEncryption {

@@ -10,14 +10,59 @@ use stackcraft::core::template::Template;
 use stackcraft::core::SynthesizedStack;
 
 fn objects(env: &str) -> SynthesizedStack {
-    let root = common::repo_root();
-    let config = Config::load(&root.join("stackcraft.toml")).unwrap();
-    let app = stackcraft::App::from_config(root.join("stackcraft.toml"));
-    let assembly = app.build(&config, env).unwrap().synth().unwrap();
-    assembly
+    objects_with(env, &common::shipped_config()).unwrap()
+}
+
+/// The `objects` stack of configuration `text` (workloads built from this repository).
+fn objects_with(env: &str, text: &str) -> Result<SynthesizedStack, stackcraft::Error> {
+    let path = common::repo_root().join("stackcraft.toml");
+    let config = Config::parse(text, &path)?;
+    let app = stackcraft::App::from_config(&path);
+    let assembly = app.build(&config, env)?.synth()?;
+    Ok(assembly
         .stack("objects")
-        .expect("the shipped config has an objects stack")
-        .clone()
+        .expect("the config has an objects stack")
+        .clone())
+}
+
+#[test]
+fn an_existing_bucket_is_counted_without_being_managed() {
+    let text = common::shipped_config().replacen(
+        "prefix = \"uploads/\"",
+        "prefix = \"uploads/\"\nbucket_name = \"team-shared-uploads\"",
+        1,
+    );
+    let t = objects_with("dev", &text).unwrap().template;
+    t.resource_count_is("AWS::S3::Bucket", 0);
+    t.has_resource_properties("AWS::SNS::TopicPolicy", json!({"PolicyDocument": {"Statement": [
+        {"Effect": "Deny"},
+        {"Principal": {"Service": "s3.amazonaws.com"}, "Condition": {"ArnLike": {"aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::team-shared-uploads"}}}},
+    ]}}));
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        json!({"Environment": {"Variables": {"BUCKET_NAME": "team-shared-uploads"}}}),
+    );
+    let setup =
+        t.to_value().to_json()["Outputs"]["NotificationSetup"]["Value"]["Fn::Sub"][0].clone();
+    let setup = setup.as_str().unwrap().to_owned();
+    assert!(
+        setup.starts_with(
+            "aws s3api put-bucket-notification-configuration --bucket team-shared-uploads"
+        ),
+        "{setup}"
+    );
+    assert!(
+        setup.contains(r#""FilterRules":[{"Name":"prefix","Value":"uploads/"}]"#),
+        "{setup}"
+    );
+
+    let bad = text.replace("team-shared-uploads", "Team_Uploads");
+    let err = objects_with("dev", &bad).unwrap_err().to_string();
+    assert!(
+        err.contains("key `stacks.objects.settings.bucket_name`")
+            && err.contains("is not an S3 bucket name"),
+        "{err}"
+    );
 }
 
 /// The statements of the default policy of the role of function `function`.
