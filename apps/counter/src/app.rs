@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState, HttpOptions, Role};
+use crate::cloudwatch_metric;
 use crate::config::Settings;
 use crate::db::{self, Database};
 use crate::metrics::Metrics;
@@ -84,6 +85,15 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
         }
         Command::Worker | Command::All => {
+            // From the start: a backlog is worth reporting while the database is still down.
+            let queue_depth_metric = settings.queue_depth_metric().map(|config| {
+                tokio::spawn(cloudwatch_metric::publish_queue_depth(
+                    state.queue.clone(),
+                    config,
+                    shutdown.clone(),
+                    cloudwatch_metric::write_stdout,
+                ))
+            });
             if settings.migrate_on_start {
                 migrate_with_retry(state.db.as_ref(), &shutdown, MIGRATE_ON_START_ATTEMPTS).await?;
             }
@@ -116,6 +126,9 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             servers.push(api_addr);
             worker.run(shutdown.clone()).await?;
+            if let Some(task) = queue_depth_metric {
+                task.await.context("queue depth metric task failed")?;
+            }
         }
         Command::Migrate => unreachable!("handled above"),
     }

@@ -202,6 +202,19 @@ pub struct Settings {
     /// `text` or `json`.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
+
+    /// The worker writes the queue depth to stdout as a CloudWatch embedded-metric-format line
+    /// (`Counter/QueueDepth`, dimension `Queue`). Unset: on when LOG_FORMAT is `json`.
+    #[arg(long, env = "CLOUDWATCH_METRICS", value_parser = BoolishValueParser::new(), action = ArgAction::Set, global = true)]
+    pub cloudwatch_metrics: Option<bool>,
+    /// Seconds between two queue-depth metric lines; 0 turns them off.
+    #[arg(
+        long,
+        env = "QUEUE_DEPTH_METRIC_INTERVAL_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub queue_depth_metric_interval_secs: u64,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,7 +258,27 @@ pub struct WorkerConfig {
     pub claim_idle: Duration,
 }
 
+/// The queue-depth metric the worker publishes for CloudWatch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueDepthMetricConfig {
+    /// Value of the `Queue` dimension: REDIS_QUEUE (also with the embedded queue).
+    pub queue: String,
+    pub interval: Duration,
+}
+
 impl Settings {
+    /// `None` when the metric is off: CLOUDWATCH_METRICS=false, or unset with text logs, or a
+    /// zero interval.
+    pub fn queue_depth_metric(&self) -> Option<QueueDepthMetricConfig> {
+        let enabled = self
+            .cloudwatch_metrics
+            .unwrap_or(self.log_format == LogFormat::Json);
+        (enabled && self.queue_depth_metric_interval_secs > 0).then(|| QueueDepthMetricConfig {
+            queue: self.redis_queue.clone(),
+            interval: Duration::from_secs(self.queue_depth_metric_interval_secs),
+        })
+    }
+
     pub fn queue(&self) -> anyhow::Result<QueueConfig> {
         let nodes: Vec<SecretUrl> = if let Some(url) = &self.redis_url {
             url.expose()
@@ -675,6 +708,46 @@ mod tests {
             .concat(),
         );
         assert!(s.database().is_err());
+    }
+
+    #[test]
+    fn queue_depth_metric_is_on_with_json_logs_unless_turned_off() {
+        let metric = |args: &[&str]| settings(args).queue_depth_metric();
+        assert_eq!(metric(&[]), None);
+        assert_eq!(
+            metric(&["--log-format", "json"]),
+            Some(QueueDepthMetricConfig {
+                queue: "counts".into(),
+                interval: Duration::from_secs(60),
+            })
+        );
+        assert_eq!(
+            metric(&["--log-format", "json", "--cloudwatch-metrics", "false"]),
+            None
+        );
+        assert_eq!(
+            metric(&[
+                "--cloudwatch-metrics",
+                "true",
+                "--redis-queue",
+                "jobs",
+                "--queue-depth-metric-interval-secs",
+                "5",
+            ]),
+            Some(QueueDepthMetricConfig {
+                queue: "jobs".into(),
+                interval: Duration::from_secs(5),
+            })
+        );
+        assert_eq!(
+            metric(&[
+                "--cloudwatch-metrics",
+                "yes",
+                "--queue-depth-metric-interval-secs",
+                "0",
+            ]),
+            None
+        );
     }
 
     #[test]

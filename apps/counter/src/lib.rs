@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod cloudwatch_metric;
 pub mod config;
 pub mod db;
 pub mod message;

@@ -276,6 +276,12 @@ impl Backends {
     pub fn spawn(&self, role: &str, extra_env: &[(&str, &str)]) -> Process {
         Process::spawn(role, &self.env, extra_env, self.data_dir.path())
     }
+
+    /// Like [`Backends::spawn`], with stdout in a file of its own ([`Process::stdout`]) and
+    /// only stderr in the log.
+    pub fn spawn_with_stdout(&self, role: &str, extra_env: &[(&str, &str)]) -> Process {
+        Process::start(role, &self.env, extra_env, self.data_dir.path(), true)
+    }
 }
 
 static SPAWNED: AtomicUsize = AtomicUsize::new(0);
@@ -285,6 +291,8 @@ pub struct Process {
     pub role: String,
     child: Child,
     pub log: PathBuf,
+    /// Where stdout goes when it is kept apart from the log.
+    pub stdout_file: Option<PathBuf>,
 }
 
 impl Process {
@@ -294,9 +302,24 @@ impl Process {
         extra_env: &[(&str, &str)],
         log_dir: &Path,
     ) -> Self {
+        Self::start(role, env, extra_env, log_dir, false)
+    }
+
+    fn start(
+        role: &str,
+        env: &[(String, String)],
+        extra_env: &[(&str, &str)],
+        log_dir: &Path,
+        separate_stdout: bool,
+    ) -> Self {
         let n = SPAWNED.fetch_add(1, Ordering::Relaxed);
         let log = log_dir.join(format!("{role}-{n}.log"));
         let out = fs::File::create(&log).expect("log file");
+        let stdout_file = separate_stdout.then(|| log_dir.join(format!("{role}-{n}.stdout")));
+        let stdout = match &stdout_file {
+            Some(path) => fs::File::create(path).expect("stdout file"),
+            None => out.try_clone().expect("log file"),
+        };
         let mut command = Command::new(env!("CARGO_BIN_EXE_counter"));
         command
             .arg(role)
@@ -309,20 +332,30 @@ impl Process {
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .envs(extra_env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log file"))
+            .stdout(stdout)
             .stderr(out);
         let child = command.spawn().expect("cannot start the counter binary");
         Self {
             role: role.to_owned(),
             child,
             log,
+            stdout_file,
         }
     }
 
     pub fn output(&self) -> String {
-        let mut text = String::new();
-        let _ = fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut text));
-        text
+        read_text(&self.log)
+    }
+
+    /// The complete lines written to stdout so far (a process from
+    /// [`Backends::spawn_with_stdout`]).
+    pub fn stdout_lines(&self) -> Vec<String> {
+        let path = self.stdout_file.as_ref().expect("stdout kept apart");
+        read_text(path)
+            .split_inclusive('\n')
+            .filter_map(|line| line.strip_suffix('\n'))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Base URL of the `server` ("api" or "web") once the process logged that it listens.
@@ -399,8 +432,17 @@ impl Drop for Process {
             for line in tail.iter().rev() {
                 eprintln!("{line}");
             }
+            if let Some(path) = &self.stdout_file {
+                eprintln!("--- stdout of {} ---\n{}", self.role, read_text(path));
+            }
         }
     }
+}
+
+fn read_text(path: &Path) -> String {
+    let mut text = String::new();
+    let _ = fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text));
+    text
 }
 
 pub fn client() -> reqwest::Client {

@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod bad_input;
+mod cloudwatch_metric;
 mod cluster;
 mod crash;
 mod dead_letter;
