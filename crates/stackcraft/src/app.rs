@@ -62,13 +62,13 @@ impl App {
     /// stacks defined in code.
     pub fn build(&self, config: &Config, env: &str) -> Result<stackcraft_core::App, Error> {
         let environment = config.environment(env)?;
-        let mut app = stackcraft_core::App::new(&config.project.name, environment.clone());
+        let mut app = stackcraft_core::App::new(&config.project.name, environment);
         for (key, value) in &config.project.tags {
             app.tag(key, value);
         }
         for (name, stack_config) in &config.stacks {
             let blueprint = self.find_blueprint(config, name, &stack_config.blueprint)?;
-            let mut stack = self.new_stack(&app, config, name);
+            let mut stack = new_stack(&app, config, name);
             stack.set_blueprint(blueprint.name);
             if let Some(d) = &stack_config.description {
                 stack.describe(d);
@@ -97,17 +97,11 @@ impl App {
                     )
                     .into());
             }
-            let mut stack = self.new_stack(&app, config, name);
+            let mut stack = new_stack(&app, config, name);
             build(&mut stack);
             app.add_stack(stack);
         }
         Ok(app)
-    }
-
-    fn new_stack(&self, app: &stackcraft_core::App, config: &Config, name: &str) -> Stack {
-        let mut stack = app.new_stack(name);
-        stack.set_source_dir(&config.root());
-        stack
     }
 
     fn find_blueprint(
@@ -131,4 +125,11 @@ impl App {
                 )
             })
     }
+}
+
+/// A stack of `app`, building its workloads from the configuration's project root.
+fn new_stack(app: &stackcraft_core::App, config: &Config, name: &str) -> Stack {
+    let mut stack = app.new_stack(name);
+    stack.set_source_dir(&config.root());
+    stack
 }
