@@ -8,8 +8,10 @@ tests that fire many concurrent requests see the semantics of the real service.
 Usage: python moto_serial.py PORT
 """
 
+import os
 import sys
 import threading
+import time
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -28,7 +30,17 @@ def serial_app(environ, start_response):
         return list(moto_app(environ, start_response))
 
 
+def exit_with_parent():
+    """The test process that started this server may end without stopping it (a Rust static
+    is never dropped): follow it, so no server outlives its test run."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     run_simple(
         "127.0.0.1",
         int(sys.argv[1]),
