@@ -1,9 +1,7 @@
 //! Rust Lambda functions as zip assets for the `provided.al2023` runtime.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
 
 use stackcraft_core::{Asset, Packaging};
 
@@ -80,13 +78,6 @@ pub fn rust_lambda(spec: &RustLambda<'_>) -> Result<Asset, AssetError> {
             spec.package, spec.bin
         ),
     )?;
-    // One synth asks for the same function in every environment: remember the answer.
-    static SEEN: OnceLock<Mutex<HashMap<String, Asset>>> = OnceLock::new();
-    let seen = SEEN.get_or_init(Default::default);
-    if let Some(asset) = seen.lock().expect("not poisoned").get(&fingerprint) {
-        return Ok(asset.clone());
-    }
-
     let zip_path = spec
         .cache_dir()
         .join(format!("{}-{}-{fingerprint}.zip", spec.package, spec.bin));
@@ -95,16 +86,12 @@ pub fn rust_lambda(spec: &RustLambda<'_>) -> Result<Asset, AssetError> {
         Ok(hash) if hash.len() == 64 && zip_path.exists() => hash,
         _ => package(spec, &zip_path, &hash_path)?,
     };
-    let asset = Asset {
+    Ok(Asset {
         object_key: format!("assets/{hash}.zip"),
         hash,
         packaging: Packaging::Zip,
         source: zip_path,
-    };
-    seen.lock()
-        .expect("not poisoned")
-        .insert(fingerprint, asset.clone());
-    Ok(asset)
+    })
 }
 
 /// Builds the binary, checks its glibc, zips it, and stores zip and hash in the cache.
