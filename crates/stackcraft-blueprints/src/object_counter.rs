@@ -7,7 +7,7 @@
 use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::apigateway::RestApi;
-use stackcraft_constructs::cloudwatch::{Alarm, Threshold};
+use stackcraft_constructs::cloudwatch::{Alarm, AlarmOptions, Threshold};
 use stackcraft_constructs::dynamodb::{Key, Table};
 use stackcraft_constructs::lambda::{Function, FunctionOptions, RustCode};
 use stackcraft_constructs::s3::{self, Bucket, BucketOptions};
@@ -31,7 +31,7 @@ struct Settings {
     /// Alarms on function errors and throttles and on API 5xx (default: in ha environments).
     alarms: Option<bool>,
     /// Caps and reserves the counter function's concurrency.
-    reserved_concurrency: Option<i64>,
+    reserved_concurrency: Option<u32>,
     /// API stage name, the first segment of the URL path (default: the environment's name).
     stage: Option<String>,
     /// Count an existing bucket (the seed's `BucketName`) instead of creating one. Its
@@ -135,7 +135,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     api.get(stack, "/count/{prefix+}", &reader);
     let url = api.deploy(stack, &stage);
 
-    if cfg.alarms.unwrap_or(stack.env().is_prod()) {
+    if cfg.alarms.unwrap_or(stack.env().is_highly_available()) {
         let alarms = Topic::new(stack, "Alarms");
         if let Some(email) = &cfg.alarm_email {
             alarms.subscribe_email(stack, "AlarmEmail", email);
@@ -144,38 +144,46 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         Alarm::new(
             stack,
             "CounterErrors",
-            "The counter function failed",
             &counter.metric("Errors"),
-            above_zero,
-            1,
-            &alarms,
+            AlarmOptions {
+                description: "The counter function failed".to_owned(),
+                threshold: above_zero,
+                periods: 1,
+                notify: Some(alarms.clone()),
+            },
         );
         Alarm::new(
             stack,
             "CounterThrottles",
-            "The counter function was throttled",
             &counter.metric("Throttles"),
-            above_zero,
-            1,
-            &alarms,
+            AlarmOptions {
+                description: "The counter function was throttled".to_owned(),
+                threshold: above_zero,
+                periods: 1,
+                notify: Some(alarms.clone()),
+            },
         );
         Alarm::new(
             stack,
             "ReaderErrors",
-            "The count API function failed",
             &reader.metric("Errors"),
-            above_zero,
-            1,
-            &alarms,
+            AlarmOptions {
+                description: "The count API function failed".to_owned(),
+                threshold: above_zero,
+                periods: 1,
+                notify: Some(alarms.clone()),
+            },
         );
         Alarm::new(
             stack,
             "ApiServerErrors",
-            "The count API answered 5xx",
             &api.metric("5XXError", &stage),
-            above_zero,
-            1,
-            &alarms,
+            AlarmOptions {
+                description: "The count API answered 5xx".to_owned(),
+                threshold: above_zero,
+                periods: 1,
+                notify: Some(alarms.clone()),
+            },
         );
     }
 

@@ -21,12 +21,14 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::cloudfront::{SiteOptions, StaticSite};
-use stackcraft_constructs::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use stackcraft_constructs::cloudwatch::{
+    Alarm, AlarmOptions, Dashboard, Graph, Metric, Stat, Threshold,
+};
 use stackcraft_constructs::dns::Domain;
 use stackcraft_constructs::ec2::{HasConnections, Port, Vpc, VpcOptions};
 use stackcraft_constructs::ecr::Repository;
 use stackcraft_constructs::ecs::{
-    Cluster, Container, ContainerCondition, ContainerSecret, FargateService, FargateTaskOptions,
+    Cluster, ConnectionEnv, Container, ContainerCondition, FargateService, FargateTaskOptions,
     Image, ServiceOptions, TaskDefinition,
 };
 use stackcraft_constructs::elasticache::{Redis, RedisOptions};
@@ -34,7 +36,7 @@ use stackcraft_constructs::elbv2::{AlbOptions, ApplicationLoadBalancer};
 use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_constructs::servicediscovery::PrivateDnsNamespace;
 use stackcraft_constructs::sns::Topic;
-use stackcraft_core::template::{join, pseudo, Expr, Map, Tagging};
+use stackcraft_constructs::units::Memory;
 use stackcraft_core::Stack;
 
 use crate::{Blueprint, Context};
@@ -43,6 +45,24 @@ use crate::{Blueprint, Context};
 const HTTP_PORT: u16 = 5080;
 /// The database the worker writes and the API reads.
 const DATABASE: &str = "counter";
+
+/// Where the counter reads its Redis connection from.
+const REDIS_ENV: ConnectionEnv = ConnectionEnv {
+    host: Some("REDIS_HOST"),
+    port: Some("REDIS_PORT"),
+    username: None,
+    password: Some("REDIS_PASSWORD"),
+    tls: Some("REDIS_TLS"),
+};
+
+/// Where the counter reads its MySQL connection from.
+const MYSQL_ENV: ConnectionEnv = ConnectionEnv {
+    host: Some("MYSQL_HOST"),
+    port: Some("MYSQL_PORT"),
+    username: Some("MYSQL_USER"),
+    password: Some("MYSQL_PASSWORD"),
+    tls: Some("MYSQL_TLS"),
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +113,9 @@ struct SiteDomainSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Service {
+    /// CPU units (1024 = 1 vCPU).
     cpu: u32,
+    /// Memory in MiB.
     memory: u32,
     /// Tasks at least (default: one per zone in prod, one otherwise).
     min: Option<u32>,
@@ -229,29 +251,13 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .command(&[command])
             .env("HTTP_PORT", HTTP_PORT.to_string())
             .env("LOG_FORMAT", "json")
-            .env("REDIS_HOST", queue.host())
-            .env("REDIS_PORT", queue.port())
-            .env("REDIS_TLS", "true")
+            .connect(&queue, &REDIS_ENV)
             .env("REDIS_CLUSTER", "false")
             .env("REDIS_QUEUE", cfg.queue.as_str())
-            .env("MYSQL_HOST", db.endpoint())
-            .env("MYSQL_PORT", db.port())
-            .env("MYSQL_TLS", "true")
+            .connect(&db, &MYSQL_ENV)
             .env("MYSQL_DATABASE", DATABASE)
             .env("MIGRATE_ON_START", "false")
             .env("CORS_ALLOW_ORIGINS", site.url())
-            .secret(
-                "REDIS_PASSWORD",
-                ContainerSecret::new(queue.auth_token(), None),
-            )
-            .secret(
-                "MYSQL_USER",
-                ContainerSecret::new(db.secret(), Some("username")),
-            )
-            .secret(
-                "MYSQL_PASSWORD",
-                ContainerSecret::new(db.secret(), Some("password")),
-            )
     };
 
     let targets = alb.forward_to(stack, "ApiTargets", &vpc, HTTP_PORT, "/health");
@@ -295,20 +301,9 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     );
     let worker_scaling = worker.auto_scale(stack, cfg.worker.min, cfg.worker.max);
     worker_scaling.on_cpu(stack, 60);
-    let depth = queue_depth(&cfg.queue);
-    let dimensions: Vec<(&str, Expr<String>)> = depth
-        .dimensions
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.clone()))
-        .collect();
-    worker_scaling.on_metric(
-        stack,
-        "QueueScaling",
-        &depth.namespace,
-        &depth.name,
-        &dimensions,
-        100,
-    );
+    // About 100 waiting counts per worker.
+    let depth_per_worker = queue_depth(&cfg.queue).stat(Stat::Average);
+    worker_scaling.on_metric(stack, "QueueScaling", &depth_per_worker, 100);
 
     // Exactly these edges: both services reach Redis and MySQL, nothing else comes in.
     for service in [&api, &worker] {
@@ -327,49 +322,41 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     worker.add_alarms(stack, &alarms);
     queue.add_alarms(stack, &alarms);
     db.add_alarms(stack, &alarms);
-    Alarm::new(
-        stack,
-        "QueueDepthAlarm",
-        "More than 1000 counts waiting in the queue for 15 minutes: the worker cannot keep up",
-        &queue_depth(&cfg.queue),
-        Threshold::Above(1000.0),
-        3,
-        &alarms,
-    );
+    Alarm::new(stack, "QueueDepthAlarm", &queue_depth(&cfg.queue), AlarmOptions { description: "More than 1000 counts waiting in the queue for 15 minutes: the worker cannot keep up".to_owned(), threshold: Threshold::Above(1000.0), periods: 3, notify: Some(alarms.clone()) });
 
-    dashboard(
+    Dashboard::new(
         stack,
         "Dashboard",
         &[
-            ("Requests", vec![alb.metric("RequestCount")]),
-            (
+            Graph::new("Requests", vec![alb.metric("RequestCount")]),
+            Graph::new(
                 "Server errors",
                 vec![
                     alb.metric("HTTPCode_ELB_5XX_Count"),
                     alb.metric("HTTPCode_Target_5XX_Count"),
                 ],
             ),
-            (
+            Graph::new(
                 "Latency (s)",
                 vec![alb.metric("TargetResponseTime").stat(Stat::Average)],
             ),
-            ("Queue depth", vec![queue_depth(&cfg.queue)]),
-            (
+            Graph::new("Queue depth", vec![queue_depth(&cfg.queue)]),
+            Graph::new(
                 "Service CPU (%)",
                 vec![
                     api.metric("CPUUtilization"),
                     worker.metric("CPUUtilization"),
                 ],
             ),
-            (
+            Graph::new(
                 "Service memory (%)",
                 vec![
                     api.metric("MemoryUtilization"),
                     worker.metric("MemoryUtilization"),
                 ],
             ),
-            ("Database CPU (%)", vec![db.metric("CPUUtilization")]),
-            (
+            Graph::new("Database CPU (%)", vec![db.metric("CPUUtilization")]),
+            Graph::new(
                 "Database connections",
                 vec![db.metric("DatabaseConnections")],
             ),
@@ -407,45 +394,7 @@ fn domain(name: &str, hosted_zone_id: &str) -> Domain {
 fn size(service: &Service) -> FargateTaskOptions {
     FargateTaskOptions {
         cpu: service.cpu,
-        memory: service.memory,
+        memory: Memory::mib(service.memory),
         ..FargateTaskOptions::default()
     }
-}
-
-/// A CloudWatch dashboard of line graphs, two per row, one per `(title, metrics)`.
-fn dashboard(stack: &mut Stack, id: &str, graphs: &[(&str, Vec<Metric>)]) {
-    let text = |s: String| Expr::from(s);
-    let mut body = vec![text("{\"widgets\":[".to_owned())];
-    for (i, (title, metrics)) in graphs.iter().enumerate() {
-        let (x, y) = ((i % 2) * 12, (i / 2) * 6);
-        let separator = if i == 0 { "" } else { "," };
-        body.push(text(format!(
-            "{separator}{{\"type\":\"metric\",\"x\":{x},\"y\":{y},\"width\":12,\"height\":6,\"properties\":{{\"title\":{},\"view\":\"timeSeries\",\"region\":\"",
-            serde_json::Value::from(*title)
-        )));
-        body.push(pseudo::region());
-        body.push(text("\",\"metrics\":[".to_owned()));
-        for (j, metric) in metrics.iter().enumerate() {
-            let separator = if j == 0 { "" } else { "," };
-            body.push(text(format!(
-                "{separator}[\"{}\",\"{}\"",
-                metric.namespace, metric.name
-            )));
-            for (name, value) in &metric.dimensions {
-                body.push(text(format!(",\"{name}\",\"")));
-                body.push(value.clone());
-                body.push(text("\"".to_owned()));
-            }
-            let stat = format!("{:?}", metric.statistic);
-            body.push(text(format!(
-                ",{{\"stat\":\"{stat}\",\"period\":{}}}]",
-                metric.period
-            )));
-        }
-        body.push(text("]}}".to_owned()));
-    }
-    body.push(text("]}".to_owned()));
-    let mut properties = Map::new();
-    properties.insert("DashboardBody".to_owned(), join("", body).into());
-    stack.add_raw(id, "AWS::CloudWatch::Dashboard", properties, Tagging::None);
 }

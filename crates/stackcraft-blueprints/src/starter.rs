@@ -4,9 +4,9 @@
 
 use serde::Deserialize;
 use stackcraft_config::ConfigError;
-use stackcraft_constructs::dynamodb::{Key, Table};
+use stackcraft_constructs::dynamodb::{Key, Table, TableReference};
 use stackcraft_constructs::iam::Role;
-use stackcraft_constructs::s3::Bucket;
+use stackcraft_constructs::s3::{Bucket, BucketReference};
 use stackcraft_core::Stack;
 
 use crate::{Blueprint, Context};
@@ -65,9 +65,13 @@ fn build_access(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     if !settings.service.ends_with(".amazonaws.com") {
         return Err(ctx.setting_error("service", "a service principal ends in .amazonaws.com"));
     }
-    let uploads =
-        Bucket::from_target(ctx.published("data_stack", &settings.data_stack, "Uploads")?);
-    let items = Table::from_target(ctx.published("data_stack", &settings.data_stack, "Items")?);
+    let uploads = BucketReference::from_target(ctx.published(
+        "data_stack",
+        &settings.data_stack,
+        "Uploads",
+    )?);
+    let items =
+        TableReference::from_target(ctx.published("data_stack", &settings.data_stack, "Items")?);
     stack.describe("A role for the workload that uses the data stack");
     let role = Role::for_service(stack, "Worker", &settings.service);
     uploads.grant_read(stack, &role, "*");

@@ -1,6 +1,6 @@
 //! `cloudfront::StaticSite`: a private bucket served by a CloudFront distribution through Origin
 //! Access Control; HTTPS only, security headers on every response, SPA fallback to
-//! `index.html`, access logs in prod, a custom domain with its certificate when configured.
+//! `index.html`, access logs where protected, a custom domain with its certificate when configured.
 //! The site's files are a directory asset that deploy uploads into the bucket.
 
 use std::path::{Path, PathBuf};
@@ -39,7 +39,7 @@ pub struct SiteOptions {
     pub certificate_arn: Option<String>,
     /// Origins the page may call besides its own (`connect-src` of the security policy).
     pub connect_to: Vec<Expr<String>>,
-    /// Access logs to a bucket of this stack (default: prod only).
+    /// Access logs to a bucket of this stack (default: protected environments).
     pub access_logs: Option<bool>,
 }
 
@@ -54,7 +54,7 @@ pub struct StaticSite {
 
 impl StaticSite {
     pub fn new(stack: &mut Stack, id: &str, options: SiteOptions) -> StaticSite {
-        let prod = stack.env().is_prod();
+        let protected = stack.env().is_protected();
         let path = stack.path_of(id);
         let in_us_east_1 = stack.env().region == "us-east-1";
         let asset = options
@@ -188,7 +188,7 @@ impl StaticSite {
             _ => config
                 .viewer_certificate(ViewerCertificate::new().cloud_front_default_certificate(true)),
         };
-        if options.access_logs.unwrap_or(prod) {
+        if options.access_logs.unwrap_or(protected) {
             let logs = stack.scope(id, |s| {
                 Bucket::with(
                     s,

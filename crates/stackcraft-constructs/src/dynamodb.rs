@@ -77,10 +77,11 @@ pub const WRITE_ACTIONS: &[&str] = &[
     "dynamodb:UpdateItem",
 ];
 
-/// A table handle.
+/// A table this stack owns. It derefs to its [`TableReference`] (names, ARN, grants); what
+/// only the owner may change (time to live) is here.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
-    table: TableRef,
+    reference: TableReference,
 }
 
 impl Table {
@@ -91,7 +92,7 @@ impl Table {
 
     /// A table keyed by `partition` and, if given, `sort`.
     pub fn with_sort_key(stack: &mut Stack, id: &str, partition: Key, sort: Option<Key>) -> Table {
-        let prod = stack.env().is_prod();
+        let protected = stack.env().is_protected();
         let mut schema = vec![json!({"AttributeName": partition.name, "KeyType": "HASH"})];
         let mut attributes = vec![partition.definition()];
         if let Some(sort) = &sort {
@@ -103,9 +104,9 @@ impl Table {
             .billing_mode(BillingMode::PayPerRequest)
             .sse_specification(SseSpecification::new(true))
             .point_in_time_recovery_specification(
-                PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(prod),
+                PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(protected),
             );
-        if prod {
+        if protected {
             table = table.deletion_protection_enabled(true);
         }
         let table = stack.add(id, table);
@@ -116,20 +117,44 @@ impl Table {
             "CKV_AWS_119",
             "Encrypted at rest with the AWS owned key; who reads the items is decided by IAM grants of exact actions on this table. A customer managed key adds cost and key-policy upkeep without narrowing that.",
         );
-        Table { table }
+        Table {
+            reference: TableReference { table },
+        }
     }
 
-    /// A table of another stack, from the target it published.
-    pub fn from_target(target: Target) -> Table {
-        Table {
-            table: target.into(),
-        }
+    /// What a consumer of this table may hold: names, ARN and grants.
+    pub fn reference(&self) -> &TableReference {
+        &self.reference
     }
 
     /// Items expire at the epoch seconds stored in `attribute`.
     pub fn time_to_live(&self, stack: &mut Stack, attribute: &str) {
         let ttl = TimeToLiveSpecification::new(true).attribute_name(attribute);
         stack.set_property(self.target(), "TimeToLiveSpecification", Expr::from(ttl));
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = TableReference;
+
+    fn deref(&self) -> &TableReference {
+        &self.reference
+    }
+}
+
+/// A table of any stack, by its handle: names, ARN and grants (which change only the
+/// grantee's policy), never the table itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableReference {
+    table: TableRef,
+}
+
+impl TableReference {
+    /// A table of another stack, from the target it published.
+    pub fn from_target(target: Target) -> TableReference {
+        TableReference {
+            table: target.into(),
+        }
     }
 
     pub fn target(&self) -> &Target {

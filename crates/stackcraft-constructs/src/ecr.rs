@@ -52,7 +52,7 @@ impl Repository {
     }
 
     pub fn with(stack: &mut Stack, id: &str, options: RepositoryOptions) -> Repository {
-        let prod = stack.env().is_prod();
+        let protected = stack.env().is_protected();
         let lifecycle = json!({
             "rules": [
                 {
@@ -87,7 +87,7 @@ impl Repository {
                 "latest",
             )])
             .lifecycle_policy(LifecyclePolicy::new().lifecycle_policy_text(lifecycle.to_string()))
-            .empty_on_delete(!prod);
+            .empty_on_delete(!protected);
         if let Some(name) = &options.name {
             repository = repository.repository_name(name.as_str());
         }

@@ -1,24 +1,25 @@
 //! `elasticache::Redis`: a Redis replication group in isolated subnets, encrypted at rest and
 //! in transit, with an AUTH token generated in Secrets Manager; one node in dev, a replica per
-//! extra zone with automatic failover, Multi-AZ and snapshots in prod.
+//! extra zone with automatic failover, Multi-AZ where the environment is highly available, snapshots where it is protected.
 
 use stackcraft_core::template::{sub_with, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::elasticache::{self as l1, ReplicationGroupRef};
 
-use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, SecurityGroup, SubnetKind, Vpc};
+use crate::ecs::{Connectable, ContainerSecret, Endpoint};
 use crate::secretsmanager::{Generated, Secret};
 use crate::sns::Topic;
 
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug, Default)]
 pub struct RedisOptions {
-    /// Default `cache.t4g.micro`; prod `cache.t4g.small`.
+    /// Default `cache.t4g.micro`; `cache.t4g.small` where highly available.
     pub node_type: Option<String>,
-    /// Nodes: the primary and its replicas (default: 2 in prod, 1 otherwise).
+    /// Nodes: the primary and its replicas (default: 2 where highly available, 1 otherwise).
     pub nodes: Option<u32>,
-    /// Days of daily snapshots kept (default: 7 in prod, 0 otherwise).
+    /// Days of daily snapshots kept (default: 7 where protected, 0 otherwise).
     pub snapshot_days: Option<u32>,
 }
 
@@ -35,9 +36,9 @@ pub struct Redis {
 impl Redis {
     pub fn new(stack: &mut Stack, id: &str, vpc: &Vpc, options: RedisOptions) -> Redis {
         let env = stack.env().clone();
-        let prod = env.is_prod();
+        let (ha, protected) = (env.is_highly_available(), env.is_protected());
         let path = stack.path_of(id);
-        let nodes = options.nodes.unwrap_or(if prod { 2 } else { 1 });
+        let nodes = options.nodes.unwrap_or(if ha { 2 } else { 1 });
         let failover = nodes > 1;
         let (auth, security_group, subnets) = stack.scope(id, |s| {
             // AUTH tokens are 16 to 128 printable characters without / " @ or spaces.
@@ -54,13 +55,15 @@ impl Redis {
             (auth, group, subnets)
         });
         let node_type = options.node_type.clone().unwrap_or_else(|| {
-            if prod {
+            if ha {
                 "cache.t4g.small".to_owned()
             } else {
                 "cache.t4g.micro".to_owned()
             }
         });
-        let snapshot_days = options.snapshot_days.unwrap_or(if prod { 7 } else { 0 });
+        let snapshot_days = options
+            .snapshot_days
+            .unwrap_or(if protected { 7 } else { 0 });
         let group = l1::ReplicationGroup::new(format!("Redis {id}"))
             .engine("redis")
             .engine_version("7.1")
@@ -117,29 +120,37 @@ impl Redis {
                 Alarm::new(
                     s,
                     &format!("Node{n}CpuAlarm"),
-                    &format!("Redis node {n}: engine CPU above 80% for 15 minutes"),
                     &self.node_metric(n, "EngineCPUUtilization"),
-                    Threshold::Above(80.0),
-                    3,
-                    topic,
+                    AlarmOptions {
+                        description: format!("Redis node {n}: engine CPU above 80% for 15 minutes"),
+                        threshold: Threshold::Above(80.0),
+                        periods: 3,
+                        notify: Some(topic.clone()),
+                    },
                 );
                 Alarm::new(
                     s,
                     &format!("Node{n}MemoryAlarm"),
-                    &format!("Redis node {n}: memory above 80% for 15 minutes"),
                     &self.node_metric(n, "DatabaseMemoryUsagePercentage"),
-                    Threshold::Above(80.0),
-                    3,
-                    topic,
+                    AlarmOptions {
+                        description: format!("Redis node {n}: memory above 80% for 15 minutes"),
+                        threshold: Threshold::Above(80.0),
+                        periods: 3,
+                        notify: Some(topic.clone()),
+                    },
                 );
                 Alarm::new(
                     s,
                     &format!("Node{n}EvictionsAlarm"),
-                    &format!("Redis node {n} evicted keys: queued messages may be lost"),
                     &self.node_metric(n, "Evictions").stat(Stat::Sum),
-                    Threshold::Above(0.0),
-                    1,
-                    topic,
+                    AlarmOptions {
+                        description: format!(
+                            "Redis node {n} evicted keys: queued messages may be lost"
+                        ),
+                        threshold: Threshold::Above(0.0),
+                        periods: 1,
+                        notify: Some(topic.clone()),
+                    },
                 );
             }
         });
@@ -162,6 +173,19 @@ impl Redis {
     /// The AUTH token (a plain-string secret); clients connect with TLS and this password.
     pub fn auth_token(&self) -> &Secret {
         &self.auth
+    }
+}
+
+impl Connectable for Redis {
+    /// The primary's endpoint; TLS and the AUTH token are always required.
+    fn client_endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.host(),
+            port: self.port(),
+            username: None,
+            password: Some(ContainerSecret::new(&self.auth, None)),
+            tls: true,
+        }
     }
 }
 

@@ -25,7 +25,7 @@ impl Key {
             .aws_principal(sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"))
             .actions(&["kms:*"])
             .resource("*");
-        let pending_days = if stack.env().is_prod() { 30 } else { 7 };
+        let pending_days = if stack.env().is_protected() { 30 } else { 7 };
         let key = l1::Key::new()
             .description(description)
             .enable_key_rotation(true)

@@ -2,6 +2,8 @@
 //! group (retention from the environment, written with exact permissions), X-Ray tracing, and
 //! a dead-letter queue for events that keep failing.
 
+use std::time::Duration;
+
 use stackcraft_core::template::{sub, sub_with, Expr, Target, Value};
 use stackcraft_core::Stack;
 use stackcraft_resources::lambda::function::{
@@ -15,6 +17,7 @@ use crate::cloudwatch::Metric;
 use crate::iam::{Grantee, PolicyStatement, Role};
 use crate::logs::LogGroup;
 use crate::sns::Topic;
+use crate::units::{whole_seconds, Memory};
 
 /// Which Rust binary a function runs: `bin` of the cargo package in `package_dir`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,10 +30,12 @@ pub struct RustCode<'a> {
 /// Sizing and behaviour; the defaults suit a small event handler.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionOptions {
-    pub memory_mb: i64,
-    pub timeout_secs: i64,
+    /// Memory (and, in proportion, CPU) of one execution (default 256 MiB).
+    pub memory: Memory,
+    /// How long one invocation may run (default 30 s).
+    pub timeout: Duration,
     /// Caps concurrent executions (and reserves them); `None` shares the account's pool.
-    pub reserved_concurrency: Option<i64>,
+    pub reserved_concurrency: Option<u32>,
     /// A queue for asynchronous events that fail every retry. Off for functions that are
     /// only invoked synchronously (API handlers): their errors go back to the caller.
     pub dead_letter_queue: bool,
@@ -41,8 +46,8 @@ pub struct FunctionOptions {
 impl Default for FunctionOptions {
     fn default() -> Self {
         FunctionOptions {
-            memory_mb: 256,
-            timeout_secs: 30,
+            memory: Memory::mib(256),
+            timeout: Duration::from_secs(30),
             reserved_concurrency: None,
             dead_letter_queue: true,
             environment: Vec::new(),
@@ -129,8 +134,8 @@ impl Function {
             .runtime(Runtime::ProvidedAl2023)
             .handler("bootstrap")
             .architectures(vec![Architecture::X8664])
-            .memory_size(options.memory_mb)
-            .timeout(options.timeout_secs)
+            .memory_size(options.memory.as_mib())
+            .timeout(whole_seconds(options.timeout))
             .logging_config(
                 LoggingConfig::new()
                     .log_group(logs.name())
@@ -156,9 +161,7 @@ impl Function {
         }
         let function = stack.add(id, function);
         // The function must not start before its role can write its logs.
-        let policy = stack
-            .lookup(&format!("{path}/ServiceRole/DefaultPolicy"))
-            .expect("grants made above");
+        let policy = role.default_policy(stack).expect("grants made above");
         stack.add_dependency(function.target(), &policy);
 
         stack.suppress(function.target(), "CKV_AWS_117", "The function calls only AWS APIs (over TLS, with IAM auth); it reaches nothing inside a VPC, and a VPC would add NAT cost without narrowing what it can reach.");

@@ -1,4 +1,4 @@
-//! `logs::LogGroup`: retention from the environment, kept in prod.
+//! `logs::LogGroup`: retention from the environment, kept where the environment is protected.
 
 use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;

@@ -1,8 +1,8 @@
 //! `rds::Database`: MySQL 8 in isolated subnets; encrypted storage, credentials generated in
-//! Secrets Manager (rotated in prod), TLS required of clients, backups, IAM authentication,
+//! Secrets Manager (rotated where protected), TLS required of clients, backups, IAM authentication,
 //! logs to CloudWatch;
 //! Multi-AZ, deletion protection, enhanced monitoring, Performance Insights and a final
-//! snapshot in prod.
+//! snapshot where the environment is protected; Multi-AZ where it is highly available.
 
 use stackcraft_core::template::{join, Expr, Target};
 use stackcraft_core::Stack;
@@ -12,8 +12,9 @@ use stackcraft_resources::secretsmanager::rotation_schedule::{
     HostedRotationLambda, RotationRules,
 };
 
-use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
+use crate::ecs::{Connectable, ContainerSecret, Endpoint};
 use crate::iam::Role;
 use crate::secretsmanager::{Generated, Secret};
 use crate::sns::Topic;
@@ -24,7 +25,7 @@ pub const SECRETS_MANAGER_TRANSFORM: &str = "AWS::SecretsManager-2020-07-23";
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug)]
 pub struct DatabaseOptions {
-    /// Default `db.t4g.micro`; prod `db.t4g.medium`.
+    /// Default `db.t4g.micro`; `db.t4g.medium` where the environment is highly available.
     pub instance_class: Option<String>,
     /// GiB allocated at creation (default 20); storage grows automatically up to `max_storage`.
     pub storage: u32,
@@ -33,11 +34,13 @@ pub struct DatabaseOptions {
     pub database_name: String,
     /// The administrator's user name (the password is generated).
     pub username: String,
-    /// A standby in another zone (default: prod only).
+    /// A standby in another zone (default: highly available environments).
     pub multi_az: Option<bool>,
-    /// Days of automated backups (default: 14 in prod, 1 otherwise).
+    /// Refuse deletion (default: protected environments).
+    pub deletion_protection: Option<bool>,
+    /// Days of automated backups (default: 14 where protected, 1 otherwise).
     pub backup_days: Option<u32>,
-    /// Days between password rotations (default: 30 in prod, none otherwise).
+    /// Days between password rotations (default: 30 where protected, none otherwise).
     pub rotation_days: Option<u32>,
     /// MySQL version (default 8.0.42); minor upgrades are applied automatically.
     pub engine_version: String,
@@ -52,6 +55,7 @@ impl Default for DatabaseOptions {
             database_name: "app".to_owned(),
             username: "admin_user".to_owned(),
             multi_az: None,
+            deletion_protection: None,
             backup_days: None,
             rotation_days: None,
             engine_version: "8.0.42".to_owned(),
@@ -75,7 +79,7 @@ impl Database {
     /// `db.connections().allow_from(...)`.
     pub fn mysql(stack: &mut Stack, id: &str, vpc: &Vpc, options: DatabaseOptions) -> Database {
         let env = stack.env().clone();
-        let prod = env.is_prod();
+        let (ha, protected) = (env.is_highly_available(), env.is_protected());
         let path = stack.path_of(id);
         let major: Vec<&str> = options.engine_version.split('.').take(2).collect();
         let family = format!("mysql{}", major.join("."));
@@ -112,7 +116,7 @@ impl Database {
             (secret, group, subnets, parameters)
         });
         let class = options.instance_class.clone().unwrap_or_else(|| {
-            if prod {
+            if ha {
                 "db.t4g.medium".to_owned()
             } else {
                 "db.t4g.micro".to_owned()
@@ -129,9 +133,13 @@ impl Database {
             .max_allocated_storage(options.max_storage)
             .storage_type("gp3")
             .storage_encrypted(true)
-            .multi_az(options.multi_az.unwrap_or(prod))
-            .deletion_protection(prod)
-            .backup_retention_period(options.backup_days.unwrap_or(if prod { 14 } else { 1 }))
+            .multi_az(options.multi_az.unwrap_or(ha))
+            .deletion_protection(options.deletion_protection.unwrap_or(protected))
+            .backup_retention_period(
+                options
+                    .backup_days
+                    .unwrap_or(if protected { 14 } else { 1 }),
+            )
             .copy_tags_to_snapshot(true)
             .publicly_accessible(false)
             .auto_minor_version_upgrade(true)
@@ -140,7 +148,7 @@ impl Database {
             .db_subnet_group_name(subnets.ref_())
             .db_parameter_group_name(parameters.ref_())
             .vpc_security_groups(vec![group.id()]);
-        if prod {
+        if ha {
             let monitoring = stack.scope(id, |s| {
                 Role::for_service(s, "MonitoringRole", "monitoring.rds.amazonaws.com")
             });
@@ -172,14 +180,16 @@ impl Database {
             path,
             instance_class: class,
         };
-        let rotation = options.rotation_days.or(if prod { Some(30) } else { None });
+        let rotation = options
+            .rotation_days
+            .or(if protected { Some(30) } else { None });
         if let Some(days) = rotation {
             this.rotate(stack, id, vpc, days, attachment.target());
         } else {
             stack.suppress(
                 this.secret.target(),
                 "CKV_AWS_304",
-                "Rotation is on in prod (every 30 days); this cheap environment keeps one generated password to avoid the rotation function's cost.",
+                "Rotation is on in protected environments (every 30 days); this unprotected environment keeps one generated password to avoid the rotation function's cost.",
             );
         }
         this
@@ -235,33 +245,9 @@ impl Database {
     pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
         let connections = estimated_max_connections(&self.instance_class) * 4 / 5;
         stack.scope(&self.path, |s| {
-            Alarm::new(
-                s,
-                "CpuAlarm",
-                "Database CPU above 80% for 15 minutes",
-                &self.metric("CPUUtilization"),
-                Threshold::Above(80.0),
-                3,
-                topic,
-            );
-            Alarm::new(
-                s,
-                "StorageAlarm",
-                "Database free storage below 2 GiB (storage grows automatically up to its maximum)",
-                &self.metric("FreeStorageSpace").stat(Stat::Minimum),
-                Threshold::Below(2.0 * 1024.0 * 1024.0 * 1024.0),
-                1,
-                topic,
-            );
-            Alarm::new(
-                s,
-                "ConnectionsAlarm",
-                &format!("Database connections above {connections} (80% of the instance's maximum) for 15 minutes"),
-                &self.metric("DatabaseConnections").stat(Stat::Maximum),
-                Threshold::Above(f64::from(connections)),
-                3,
-                topic,
-            );
+            Alarm::new(s, "CpuAlarm", &self.metric("CPUUtilization"), AlarmOptions { description: "Database CPU above 80% for 15 minutes".to_owned(), threshold: Threshold::Above(80.0), periods: 3, notify: Some(topic.clone()) });
+            Alarm::new(s, "StorageAlarm", &self.metric("FreeStorageSpace").stat(Stat::Minimum), AlarmOptions { description: "Database free storage below 2 GiB (storage grows automatically up to its maximum)".to_owned(), threshold: Threshold::Below(2.0 * 1024.0 * 1024.0 * 1024.0), periods: 1, notify: Some(topic.clone()) });
+            Alarm::new(s, "ConnectionsAlarm", &self.metric("DatabaseConnections").stat(Stat::Maximum), AlarmOptions { description: format!("Database connections above {connections} (80% of the instance's maximum) for 15 minutes"), threshold: Threshold::Above(f64::from(connections)), periods: 3, notify: Some(topic.clone()) });
         });
     }
 
@@ -282,6 +268,20 @@ impl Database {
     /// attached, `host`, `port`, `dbname`).
     pub fn secret(&self) -> &Secret {
         &self.secret
+    }
+}
+
+impl Connectable for Database {
+    /// The instance endpoint with the administrator credentials; TLS is required
+    /// (`require_secure_transport`).
+    fn client_endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.endpoint(),
+            port: self.port(),
+            username: Some(ContainerSecret::new(&self.secret, Some("username"))),
+            password: Some(ContainerSecret::new(&self.secret, Some("password"))),
+            tls: true,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use stackcraft_core::template::{pseudo, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::sns::{self as l1, TopicRef};
 
-use crate::iam::{add_to_policy_at, empty_document, Grantee, PolicyStatement};
+use crate::iam::{add_to_policy_of, empty_document, Grantee, PolicyStatement};
 use crate::kms::{Key, ENCRYPT_DECRYPT};
 
 /// A topic handle.
@@ -50,14 +50,20 @@ impl Topic {
 
     /// The topic policy, once a statement was added.
     pub fn policy(&self, stack: &Stack) -> Option<Target> {
-        stack.lookup(&format!("{}/Policy", self.path))
+        stack.child(self.target(), "Policy")
     }
 
-    /// Adds a statement to the topic policy, creating it on first use.
-    pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+    /// Adds a statement to the topic policy, creating it on first use; returns the policy.
+    pub fn add_to_resource_policy(&self, stack: &mut Stack, statement: PolicyStatement) -> Target {
         let create = || l1::TopicPolicy::new(empty_document(), vec![self.arn()]);
-        let path = format!("{}/Policy", self.path);
-        add_to_policy_at(stack, &path, create, "PolicyDocument", &statement);
+        add_to_policy_of(
+            stack,
+            self.target(),
+            "Policy",
+            create,
+            "PolicyDocument",
+            &statement,
+        )
     }
 
     /// Lets an AWS service publish, for the resource `source_arn` of this account only, and

@@ -4,6 +4,7 @@
 //! autoscaling; repositories with scanning and lifecycle.
 
 use serde_json::{json, Value as Json};
+use stackcraft_constructs::cloudwatch::{Metric, Stat};
 use stackcraft_constructs::dns::Domain;
 use stackcraft_constructs::ec2::{HasConnections, Port, Vpc};
 use stackcraft_constructs::ecr::Repository;
@@ -255,7 +256,8 @@ fn services_deploy_with_a_circuit_breaker_register_and_scale() {
         let scaling = service.auto_scale(s, None, 9);
         scaling.on_cpu(s, 60);
         scaling.on_request_count(s, &targets, 500);
-        scaling.on_metric(s, "Backlog", "App", "QueueDepth", &[], 100);
+        let backlog = Metric::new("App", "QueueDepth").stat(Stat::Average);
+        scaling.on_metric(s, "Backlog", &backlog, 100);
         assert_eq!(service.connections().security_group().name(), "App");
     });
     t.has_resource(

@@ -3,9 +3,16 @@
 use indexmap::IndexMap;
 use stackcraft_template::Policy;
 
-/// Where and how a stack is deployed. `ha` ("highly available") is what makes prod prod:
-/// constructs read it to choose multi-AZ, retention and protection, so blueprints do not
-/// scatter `if prod` through their code.
+/// Where and how a stack is deployed. Two independent properties make prod prod, and
+/// constructs read them for their defaults so blueprints do not scatter `if prod`:
+/// - `ha` ("highly available", [`Environment::is_highly_available`]): more copies — Multi-AZ
+///   databases, a NAT gateway and a task per zone, cache replicas with failover, alarms;
+/// - `protected` ([`Environment::is_protected`]): keep data — deletion protection, retained
+///   and snapshotted stateful resources, versioning, backups, long log retention, audit logs;
+///   `destroy` refuses without `--force`.
+///
+/// A dev environment with `protected = true` keeps its data on one copy; a load-test
+/// environment with `ha = true` and `protected = false` is redundant but disposable.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Environment {
     pub name: String,
@@ -14,9 +21,10 @@ pub struct Environment {
     pub region: String,
     /// How many availability zones networks span.
     pub az_count: u8,
-    /// Highly available and safe: multi-AZ, deletion protection, retained data.
+    /// More copies: Multi-AZ, NAT per zone, replicas, a task per zone, alarms.
     pub ha: bool,
-    /// `destroy` refuses without `--force`.
+    /// Keep data: deletion protection, retain/snapshot policies, backups, versioning, audit
+    /// logs; `destroy` refuses without `--force`.
     pub protected: bool,
     /// The IPv4 range networks of this environment are planned in.
     pub cidr: String,
@@ -49,31 +57,42 @@ impl Environment {
         }
     }
 
-    pub fn is_prod(&self) -> bool {
+    /// More copies of everything that can fail: the defaults of Multi-AZ, NAT gateways per
+    /// zone, replicas and failover, tasks per zone, alarms.
+    pub fn is_highly_available(&self) -> bool {
         self.ha
     }
 
-    /// What happens to stateful resources (buckets, tables, logs) when they leave the stack.
+    /// Data outlives mistakes: the defaults of deletion protection, retain and snapshot
+    /// policies, backups, versioning, point-in-time recovery and audit logs.
+    pub fn is_protected(&self) -> bool {
+        self.protected
+    }
+
+    /// What happens to stateful resources (buckets, tables, logs) when they leave the stack:
+    /// retained where the environment is protected.
     pub fn removal_policy(&self) -> Policy {
-        if self.ha {
+        if self.protected {
             Policy::Retain
         } else {
             Policy::Delete
         }
     }
 
-    /// What happens to databases and caches: a final snapshot in prod.
+    /// What happens to databases and caches: a final snapshot where the environment is
+    /// protected.
     pub fn snapshot_policy(&self) -> Policy {
-        if self.ha {
+        if self.protected {
             Policy::Snapshot
         } else {
             Policy::Delete
         }
     }
 
-    /// Days that logs are kept (a CloudWatch Logs retention value).
+    /// Days that logs are kept (a CloudWatch Logs retention value): a year where the
+    /// environment is protected.
     pub fn log_retention_days(&self) -> i64 {
-        if self.ha {
+        if self.protected {
             365
         } else {
             14

@@ -44,6 +44,11 @@ pub struct Stack {
     pins: IndexMap<String, String>,
     /// Logical id derived from the path → logical id to use instead (code moved, resource kept).
     renames: IndexMap<String, String>,
+    /// Resources linked to a resource by a named relation, by its logical id: the children a
+    /// construct adds after it was created (a role's default policy on its first grant),
+    /// what routes to a target group. Constructs find them again through handles, never by
+    /// formatting construct paths.
+    links: IndexMap<(String, String), Vec<Target>>,
     /// Handles that other stacks may look up by name.
     published: IndexMap<String, Target>,
     assets: Vec<Asset>,
@@ -70,6 +75,7 @@ impl Stack {
             tags: IndexMap::new(),
             pins: IndexMap::new(),
             renames: IndexMap::new(),
+            links: IndexMap::new(),
             published: IndexMap::new(),
             assets: Vec::new(),
             transforms: Vec::new(),
@@ -200,6 +206,68 @@ impl Stack {
             },
         );
         Target::in_stack(logical_id, self.name.clone())
+    }
+
+    /// The construct path a resource of this stack was created at.
+    pub fn path_of_target(&self, target: &Target) -> Option<&str> {
+        self.resources
+            .get(&target.logical_id)
+            .map(|e| e.path.as_str())
+    }
+
+    /// Links `to` to `from` under `relation` (once; links keep their order).
+    pub fn link(&mut self, from: &Target, relation: &str, to: &Target) {
+        let linked = self
+            .links
+            .entry((from.logical_id.clone(), relation.to_owned()))
+            .or_default();
+        if !linked.contains(to) {
+            linked.push(to.clone());
+        }
+    }
+
+    /// What was linked to `from` under `relation`, in the order it was linked.
+    pub fn linked(&self, from: &Target, relation: &str) -> &[Target] {
+        self.links
+            .get(&(from.logical_id.clone(), relation.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The child `id` that [`Stack::child_or_add`] added under `owner`, if any.
+    pub fn child(&self, owner: &Target, id: &str) -> Option<Target> {
+        self.linked(owner, id).first().cloned()
+    }
+
+    /// The child `id` of `owner` (at `<owner's path>/<id>`), created with `create` on first
+    /// use: how a construct adds a resource lazily (a role's default policy on its first
+    /// grant, a bucket policy on its first statement) and finds it again by handle.
+    pub fn child_or_add<R: ResourceType>(
+        &mut self,
+        owner: &Target,
+        id: &str,
+        create: impl FnOnce() -> R,
+    ) -> Target {
+        if let Some(child) = self.child(owner, id) {
+            return child;
+        }
+        let owner_path = self
+            .path_of_target(owner)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} is not a resource of stack {}",
+                    owner.logical_id, self.name
+                )
+            })
+            .to_owned();
+        let resource = create();
+        let child = self.insert(
+            &format!("{owner_path}/{id}"),
+            R::TYPE_NAME,
+            resource.into_properties(),
+            R::TAGGING,
+        );
+        self.link(owner, id, &child);
+        child
     }
 
     /// The resource created at a construct path, if any.

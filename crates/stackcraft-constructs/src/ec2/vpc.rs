@@ -38,11 +38,12 @@ pub struct VpcOptions {
     pub cidr: Option<String>,
     /// Availability zones spanned, 1 to 4 (default: the environment's `azs`).
     pub az_count: Option<u8>,
-    /// NAT gateways, 0 to `az_count` (default: one per zone in prod, one otherwise). Private
+    /// NAT gateways, 0 to `az_count` (default: one per zone where the environment is highly
+    /// available, one otherwise). Private
     /// subnets of a zone without its own gateway use the gateway of another zone; with zero,
     /// private subnets have no route out, like isolated ones.
     pub nat_gateways: Option<u8>,
-    /// VPC flow logs (all traffic) to CloudWatch Logs (default: prod only).
+    /// VPC flow logs (all traffic) to CloudWatch Logs (default: protected environments).
     pub flow_logs: Option<bool>,
     /// Leave out the free S3 and DynamoDB gateway endpoints (default: present).
     pub no_gateway_endpoints: bool,
@@ -60,6 +61,8 @@ pub struct Vpc {
     public: Vec<SubnetRef>,
     private: Vec<SubnetRef>,
     isolated: Vec<SubnetRef>,
+    /// Route tables of the private and isolated subnets (gateway endpoints route from them).
+    inner_route_tables: Vec<l1::RouteTableRef>,
     nat_gateways: u8,
 }
 
@@ -76,7 +79,7 @@ impl Vpc {
         let azs = options.az_count.unwrap_or(env.az_count);
         let nats = options
             .nat_gateways
-            .unwrap_or(if env.is_prod() { azs } else { 1 });
+            .unwrap_or(if env.is_highly_available() { azs } else { 1 });
         let plan = match plan_subnets(&cidr, azs) {
             Ok(plan) => plan,
             Err(message) => {
@@ -106,6 +109,7 @@ impl Vpc {
             public: Vec::new(),
             private: Vec::new(),
             isolated: Vec::new(),
+            inner_route_tables: Vec::new(),
             nat_gateways: nats,
         };
         stack.scope(id, |s| {
@@ -162,13 +166,15 @@ impl Vpc {
                     });
                 }
                 this.private.push(private);
+                this.inner_route_tables.push(table);
             }
             for (zone, cidrs) in plan.iter().enumerate() {
                 let n = zone + 1;
                 let az = select(zone, get_azs(""));
                 let isolated = subnet(s, &format!("IsolatedSubnet{n}"), &vpc, &cidrs[2], &az);
-                route_table(s, &format!("IsolatedSubnet{n}"), &vpc, &isolated);
+                let table = route_table(s, &format!("IsolatedSubnet{n}"), &vpc, &isolated);
                 this.isolated.push(isolated);
+                this.inner_route_tables.push(table);
             }
         });
         if !options.no_gateway_endpoints {
@@ -176,7 +182,7 @@ impl Vpc {
                 this.add_gateway_endpoint(stack, name, service);
             }
         }
-        if options.flow_logs.unwrap_or(env.is_prod()) {
+        if options.flow_logs.unwrap_or(env.is_protected()) {
             this.add_flow_logs(stack);
         }
         this
@@ -184,17 +190,7 @@ impl Vpc {
 
     /// A gateway endpoint (free; `s3` or `dynamodb`) routed from private and isolated subnets.
     pub fn add_gateway_endpoint(&self, stack: &mut Stack, id: &str, service: &str) {
-        let tables: Vec<Expr<String>> = self
-            .private
-            .iter()
-            .chain(&self.isolated)
-            .map(|subnet| {
-                let table = stack
-                    .lookup(&format!("{}/RouteTable", subnet_path(stack, subnet)))
-                    .expect("every subnet has a route table");
-                stackcraft_core::template::ref_to(&table)
-            })
-            .collect();
+        let tables: Vec<Expr<String>> = self.inner_route_tables.iter().map(|t| t.ref_()).collect();
         let endpoint = l1::VpcEndpoint::new(self.id())
             .vpc_endpoint_type(VpcEndpointType::Gateway)
             .service_name(stackcraft_core::template::sub(format!(
@@ -301,14 +297,6 @@ fn route_table(stack: &mut Stack, id: &str, vpc: &VpcRef, subnet: &SubnetRef) ->
         );
         table
     })
-}
-
-fn subnet_path(stack: &Stack, subnet: &SubnetRef) -> String {
-    stack
-        .entries()
-        .find(|(id, _)| *id == subnet.logical_id())
-        .map(|(_, e)| e.path.clone())
-        .expect("the subnet is a resource of this stack")
 }
 
 /// An IPv4 block: network address and prefix length.

@@ -1,4 +1,4 @@
-//! `ecs::Cluster`: Container Insights in prod.
+//! `ecs::Cluster`: Container Insights where the environment is highly available.
 
 use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;
@@ -15,9 +15,9 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// A Fargate cluster for services in `vpc`; Container Insights in prod (or when asked).
+    /// A Fargate cluster for services in `vpc`; Container Insights where the environment is highly available.
     pub fn new(stack: &mut Stack, id: &str, vpc: &Vpc) -> Cluster {
-        let insights = stack.env().is_prod();
+        let insights = stack.env().is_highly_available();
         Self::with_insights(stack, id, vpc, insights)
     }
 

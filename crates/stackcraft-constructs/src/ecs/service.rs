@@ -2,6 +2,8 @@
 //! deployment circuit breaker with rollback, optional load balancer and Cloud Map
 //! registration, and target-tracking autoscaling.
 
+use std::time::Duration;
+
 use stackcraft_core::template::{join, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::applicationautoscaling::scalable_target::{
@@ -20,23 +22,25 @@ use stackcraft_resources::ecs::service::{
 use stackcraft_resources::ecs::{self as l1, ServiceRef};
 
 use super::{Cluster, TaskDefinition};
-use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind};
-use crate::elbv2::ListenerTarget;
+use crate::elbv2::TargetGroup;
 use crate::servicediscovery::DiscoveryService;
 use crate::sns::Topic;
+use crate::units::whole_seconds;
 
 /// Choices for a service.
 #[derive(Clone, Debug, Default)]
 pub struct ServiceOptions {
-    /// Tasks kept running (default: one per availability zone in prod, one otherwise).
+    /// Tasks kept running (default: one per availability zone where the environment is
+    /// highly available, one otherwise).
     pub desired_count: Option<u32>,
     /// Register the serving container with a load balancer target.
-    pub load_balancer: Option<ListenerTarget>,
+    pub load_balancer: Option<TargetGroup>,
     /// Register tasks in Cloud Map.
     pub discovery: Option<DiscoveryService>,
-    /// Seconds the load balancer's health checks are ignored after a task starts (default 60).
-    pub health_check_grace_seconds: Option<u32>,
+    /// How long the load balancer's health checks are ignored after a task starts (default 60 s).
+    pub health_check_grace: Option<Duration>,
     /// Subnets the tasks run in (default: private).
     pub subnets: Option<SubnetKind>,
 }
@@ -72,11 +76,13 @@ impl FargateService {
             Port::HTTPS,
             "AWS APIs (ECR, Secrets Manager, CloudWatch Logs)",
         );
-        let desired = options.desired_count.unwrap_or(if env.is_prod() {
-            u32::from(env.az_count)
-        } else {
-            1
-        });
+        let desired = options
+            .desired_count
+            .unwrap_or(if env.is_highly_available() {
+                u32::from(env.az_count)
+            } else {
+                1
+            });
         let subnets = vpc.subnet_ids(options.subnets.unwrap_or(SubnetKind::Private));
         let mut service = l1::Service::new()
             .cluster(cluster.name())
@@ -109,9 +115,11 @@ impl FargateService {
                             .container_name(container)
                             .container_port(port)
                             .target_group_arn(target.arn())])
-                        .health_check_grace_period_seconds(
-                            options.health_check_grace_seconds.unwrap_or(60),
-                        );
+                        .health_check_grace_period_seconds(whole_seconds(
+                            options
+                                .health_check_grace
+                                .unwrap_or(Duration::from_secs(60)),
+                        ));
                 }
                 None => stack.error(
                     &path,
@@ -133,7 +141,7 @@ impl FargateService {
         };
         if let Some(target) = &options.load_balancer {
             // The target group must belong to a listener before tasks register in it.
-            for listener in target.load_balancer().listeners() {
+            for listener in &target.routes(stack) {
                 stack.add_dependency(this.target(), listener);
             }
             let port = task.serving_container().map_or(target.port(), |(_, p)| p);
@@ -175,11 +183,13 @@ impl FargateService {
                 Alarm::new(
                     s,
                     id,
-                    &format!("Service {what} above 85% for 15 minutes"),
                     &self.metric(metric),
-                    Threshold::Above(85.0),
-                    3,
-                    topic,
+                    AlarmOptions {
+                        description: format!("Service {what} above 85% for 15 minutes"),
+                        threshold: Threshold::Above(85.0),
+                        periods: 3,
+                        notify: Some(topic.clone()),
+                    },
                 );
             }
         });
@@ -247,43 +257,40 @@ impl Scaling {
     }
 
     /// Keeps the load balancer's requests per task near `requests` (per minute).
-    pub fn on_request_count(&self, stack: &mut Stack, target: &ListenerTarget, requests: u32) {
+    pub fn on_request_count(&self, stack: &mut Stack, target: &TargetGroup, requests: u32) {
         let metric = PredefinedMetricSpecification::new(Predefined::AlbRequestCountPerTarget)
             .resource_label(target.resource_label());
-        self.track(
+        let policy = self.track(
             stack,
             "RequestScaling",
             TargetTrackingScalingPolicyConfiguration::new(requests)
                 .predefined_metric_specification(metric),
         );
         // The label names the target group, which must be behind a listener first.
-        let policy = stack
-            .lookup(&format!("{}/RequestScaling", self.path))
-            .expect("just added");
-        for listener in target.load_balancer().listeners() {
+        for listener in &target.routes(stack) {
             stack.add_dependency(&policy, listener);
         }
     }
 
-    /// Keeps a custom metric's average near `value` per task (e.g. queue depth per worker).
-    pub fn on_metric(
-        &self,
-        stack: &mut Stack,
-        id: &str,
-        namespace: &str,
-        metric: &str,
-        dimensions: &[(&str, Expr<String>)],
-        value: u32,
-    ) {
-        let dimensions: Vec<MetricDimension> = dimensions
+    /// Keeps `metric` near `value` per task (e.g. queue depth per worker), aggregated with the
+    /// metric's statistic over its period.
+    pub fn on_metric(&self, stack: &mut Stack, id: &str, metric: &Metric, value: u32) {
+        let dimensions: Vec<MetricDimension> = metric
+            .dimensions
             .iter()
-            .map(|(name, value)| MetricDimension::new(*name, value.clone()))
+            .map(|(name, value)| MetricDimension::new(name.as_str(), value.clone()))
             .collect();
+        let statistic = match metric.statistic {
+            Stat::Sum => Statistic::Sum,
+            Stat::Average => Statistic::Average,
+            Stat::Maximum => Statistic::Maximum,
+            Stat::Minimum => Statistic::Minimum,
+        };
         let spec = CustomizedMetricSpecification::new()
-            .namespace(namespace)
-            .metric_name(metric)
+            .namespace(metric.namespace.as_str())
+            .metric_name(metric.name.as_str())
             .dimensions(dimensions)
-            .statistic(Statistic::Average);
+            .statistic(statistic);
         self.track(
             stack,
             id,
@@ -292,7 +299,12 @@ impl Scaling {
         );
     }
 
-    fn track(&self, stack: &mut Stack, id: &str, config: TargetTrackingScalingPolicyConfiguration) {
+    fn track(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        config: TargetTrackingScalingPolicyConfiguration,
+    ) -> Target {
         // Policy names are unique per scalable target, so the construct id is enough.
         let policy = scaling_l1::ScalingPolicy::new(id, PolicyType::TargetTrackingScaling)
             .scaling_target_id(self.target.ref_())
@@ -301,6 +313,9 @@ impl Scaling {
                     .scale_out_cooldown(SCALE_OUT_COOLDOWN)
                     .scale_in_cooldown(SCALE_IN_COOLDOWN),
             );
-        stack.add_at(&format!("{}/{id}", self.path), policy);
+        stack
+            .add_at(&format!("{}/{id}", self.path), policy)
+            .target()
+            .clone()
     }
 }

@@ -16,6 +16,7 @@ use crate::ecr::{self, Repository};
 use crate::iam::{Grantee, Role};
 use crate::logs::LogGroup;
 use crate::secretsmanager::Secret;
+use crate::units::Memory;
 
 /// The user containers run as unless told otherwise: an unprivileged uid:gid that exists in
 /// no image, so it owns nothing but what the image makes world-readable.
@@ -136,10 +137,10 @@ impl Container {
 /// Size and platform of a Fargate task.
 #[derive(Clone, Copy, Debug)]
 pub struct FargateTaskOptions {
-    /// CPU units (256 = 1/4 vCPU).
+    /// CPU units (1024 = 1 vCPU; Fargate takes 256, 512, 1024, 2048, ...).
     pub cpu: u32,
-    /// MiB.
-    pub memory: u32,
+    /// Memory of the task (Fargate pairs each CPU size with a range of memory).
+    pub memory: Memory,
     pub arm64: bool,
 }
 
@@ -147,7 +148,7 @@ impl Default for FargateTaskOptions {
     fn default() -> Self {
         FargateTaskOptions {
             cpu: 256,
-            memory: 512,
+            memory: Memory::mib(512),
             arm64: false,
         }
     }
@@ -184,7 +185,7 @@ impl TaskDefinition {
             .requires_compatibilities(vec![RequiresCompatibility::Fargate])
             .network_mode(NetworkMode::Awsvpc)
             .cpu(options.cpu.to_string())
-            .memory(options.memory.to_string())
+            .memory(options.memory.as_mib().to_string())
             .runtime_platform(
                 RuntimePlatform::new()
                     .cpu_architecture(architecture)

@@ -8,6 +8,6 @@ mod statement;
 
 pub use role::{Grantee, Role};
 pub use statement::{
-    add_to_document, add_to_policy_at, document, empty_document, Effect, PolicyStatement,
+    add_to_document, add_to_policy_of, document, empty_document, Effect, PolicyStatement,
     POLICY_VERSION,
 };

@@ -4,7 +4,7 @@ use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::iam::{self as l1, RoleRef};
 
-use super::statement::{add_to_policy_at, document, empty_document, PolicyStatement};
+use super::statement::{add_to_policy_of, document, empty_document, PolicyStatement};
 
 /// Whatever acts with a role: a role itself, a function, a task.
 pub trait Grantee {
@@ -42,12 +42,24 @@ impl Role {
         self.role.ref_()
     }
 
-    /// Adds a statement to the role's default policy, creating the policy on first use.
-    pub fn add_to_policy(&self, stack: &mut Stack, statement: PolicyStatement) {
+    /// Adds a statement to the role's default policy, creating the policy on first use;
+    /// returns the policy (what needs the permission before it starts can depend on it).
+    pub fn add_to_policy(&self, stack: &mut Stack, statement: PolicyStatement) -> Target {
         let name = format!("{}DefaultPolicy", self.role.logical_id());
         let create = || l1::Policy::new(empty_document(), name).roles(vec![self.name()]);
-        let path = format!("{}/DefaultPolicy", self.path);
-        add_to_policy_at(stack, &path, create, "PolicyDocument", &statement);
+        add_to_policy_of(
+            stack,
+            self.target(),
+            "DefaultPolicy",
+            create,
+            "PolicyDocument",
+            &statement,
+        )
+    }
+
+    /// The default policy, once a statement was added.
+    pub fn default_policy(&self, stack: &Stack) -> Option<Target> {
+        stack.child(self.target(), "DefaultPolicy")
     }
 
     /// Attaches an AWS managed policy by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).

@@ -1,6 +1,6 @@
 //! IAM policy statements and documents.
 
-use stackcraft_core::template::{Map, ResourceType, Value};
+use stackcraft_core::template::{Map, ResourceType, Target, Value};
 use stackcraft_core::Stack;
 
 /// The policy language version every document uses.
@@ -210,28 +210,23 @@ fn action_list(actions: Option<Value>) -> Vec<String> {
     }
 }
 
-/// Adds `statement` to the policy document held in `property` of the resource at construct
-/// path `path`, creating that resource with `create` on first use: how a role's default
-/// policy, a bucket policy or a topic policy grows one grant at a time.
-pub fn add_to_policy_at<R: ResourceType>(
+/// Adds `statement` to the policy document held in `property` of the child `id` of
+/// `owner`, creating that child with `create` on first use, and returns it: how a role's
+/// default policy, a bucket policy or a topic policy grows one grant at a time.
+pub fn add_to_policy_of<R: ResourceType>(
     stack: &mut Stack,
-    path: &str,
+    owner: &Target,
+    id: &str,
     create: impl FnOnce() -> R,
     property: &str,
     statement: &PolicyStatement,
-) {
-    let target = match stack.lookup(path) {
-        Some(target) => target,
-        None => {
-            let resource = create();
-            stack.add_at(path, resource);
-            stack.lookup(path).expect("just added")
-        }
-    };
+) -> Target {
+    let target = stack.child_or_add(owner, id, create);
     let doc = stack
         .resource_mut(&target)
         .properties
         .get_mut(property)
-        .unwrap_or_else(|| panic!("{path} has no {property}"));
+        .unwrap_or_else(|| panic!("{} has no {property}", target.logical_id));
     add_to_document(doc, statement);
+    target
 }

@@ -1,29 +1,27 @@
 //! `elbv2::ApplicationLoadBalancer`: internet-facing, in the public subnets; HTTPS with an
 //! HTTP → HTTPS redirect when it has a certificate, plain HTTP otherwise; invalid header fields
-//! dropped; access logs and deletion protection in prod.
+//! dropped; access logs and deletion protection where the environment is protected.
+
+use std::time::Duration;
 
 use stackcraft_core::template::{join, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::elasticloadbalancingv2::listener::{
-    Action, Certificate, FixedResponseConfig, Protocol as ListenerProtocol, RedirectConfig,
-    StatusCode, Type as ActionType,
+    Certificate, Protocol as ListenerProtocol,
 };
 use stackcraft_resources::elasticloadbalancingv2::load_balancer::{
     LoadBalancerAttribute, Scheme, Type,
 };
-use stackcraft_resources::elasticloadbalancingv2::target_group::{
-    Matcher, Protocol as TgProtocol, TargetGroupAttribute, TargetType,
-};
-use stackcraft_resources::elasticloadbalancingv2::{
-    self as l1, ListenerRef, LoadBalancerRef, TargetGroupRef,
-};
+use stackcraft_resources::elasticloadbalancingv2::{self as l1, ListenerRef, LoadBalancerRef};
 
-use crate::cloudwatch::{Alarm, Metric, Stat, Threshold};
+use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::dns::{self, Domain};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::iam::PolicyStatement;
 use crate::s3::{Bucket, BucketOptions, Encryption};
 use crate::sns::Topic;
+
+use super::{Listener, TargetGroup, TargetGroupOptions};
 
 /// The TLS policy of HTTPS listeners: TLS 1.3 and 1.2 with forward secrecy only.
 pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -36,12 +34,12 @@ pub struct AlbOptions {
     pub domain: Option<Domain>,
     /// An existing certificate ARN instead of creating one (needs `domain` for the record).
     pub certificate_arn: Option<String>,
-    /// Access logs to a bucket of this stack (default: prod only).
+    /// Access logs to a bucket of this stack (default: protected environments).
     pub access_logs: Option<bool>,
-    /// Refuse deletion (default: prod only).
+    /// Refuse deletion (default: protected environments).
     pub deletion_protection: Option<bool>,
-    /// Seconds an idle connection is kept (default 60).
-    pub idle_timeout: Option<u32>,
+    /// How long an idle connection is kept (default 60 s).
+    pub idle_timeout: Option<Duration>,
 }
 
 /// A load balancer handle.
@@ -55,19 +53,13 @@ pub struct ApplicationLoadBalancer {
     /// Every listener (a service waits for them before registering).
     listeners: Vec<Target>,
     domain: Option<Domain>,
-}
-
-/// Where the load balancer forwards to: a target group of IP targets (Fargate tasks).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ListenerTarget {
-    group: TargetGroupRef,
-    port: u16,
-    lb: ApplicationLoadBalancer,
+    /// The certificate of the HTTPS listener, for listeners added later.
+    certificate: Option<Expr<String>>,
 }
 
 impl ApplicationLoadBalancer {
     pub fn new(stack: &mut Stack, id: &str, vpc: &Vpc, options: AlbOptions) -> Self {
-        let prod = stack.env().is_prod();
+        let protected = stack.env().is_protected();
         let region = stack.env().region.clone();
         let path = stack.path_of(id);
         let group = stack.scope(id, |s| {
@@ -103,15 +95,19 @@ impl ApplicationLoadBalancer {
             attribute("routing.http.drop_invalid_header_fields.enabled", "true"),
             attribute(
                 "deletion_protection.enabled",
-                bool_str(options.deletion_protection.unwrap_or(prod)),
+                bool_str(options.deletion_protection.unwrap_or(protected)),
             ),
             attribute(
                 "idle_timeout.timeout_seconds",
-                &options.idle_timeout.unwrap_or(60).to_string(),
+                &options
+                    .idle_timeout
+                    .unwrap_or(Duration::from_secs(60))
+                    .as_secs()
+                    .to_string(),
             ),
         ];
         let mut log_policy = None;
-        if options.access_logs.unwrap_or(prod) {
+        if options.access_logs.unwrap_or(protected) {
             let logs = stack.scope(id, |s| {
                 Bucket::with(
                     s,
@@ -131,7 +127,7 @@ impl ApplicationLoadBalancer {
                 Some(account) => writer.aws_principal(format!("arn:aws:iam::{account}:root")),
                 None => writer.service_principal("logdelivery.elasticloadbalancing.amazonaws.com"),
             };
-            logs.add_to_resource_policy(stack, writer);
+            log_policy = Some(logs.add_to_resource_policy(stack, writer));
             stack.suppress(
                 logs.target(),
                 "CKV_AWS_18",
@@ -145,7 +141,6 @@ impl ApplicationLoadBalancer {
                     .into(),
             );
             attributes.push(attribute("access_logs.s3.prefix", "alb"));
-            log_policy = stack.lookup(&format!("{path}/AccessLogs/Policy"));
         }
 
         let lb = stack.add(
@@ -162,18 +157,16 @@ impl ApplicationLoadBalancer {
             stack.add_dependency(lb.target(), policy);
         }
 
-        let not_found = Action::new(ActionType::FixedResponse).fixed_response_config(
-            FixedResponseConfig::new("404")
-                .content_type("text/plain")
-                .message_body("Not found"),
-        );
-        let (listener, listeners) = stack.scope(id, |s| match certificate {
+        let not_found = super::Action::not_found().into_l1();
+        let (listener, listeners) = stack.scope(id, |s| match certificate.clone() {
             Some(certificate) => {
-                let redirect = Action::new(ActionType::Redirect).redirect_config(
-                    RedirectConfig::new(StatusCode::Http301)
-                        .protocol("HTTPS")
-                        .port("443"),
-                );
+                let redirect = super::Action::Redirect {
+                    protocol: Some("HTTPS".to_owned()),
+                    host: None,
+                    path: None,
+                    port: Some(443),
+                }
+                .into_l1();
                 let http = s.add(
                     "HttpListener",
                     l1::Listener::new(vec![redirect], lb.ref_())
@@ -220,6 +213,7 @@ impl ApplicationLoadBalancer {
             listener,
             listeners,
             domain: options.domain.clone(),
+            certificate,
         }
     }
 
@@ -266,41 +260,79 @@ impl ApplicationLoadBalancer {
             Alarm::new(
                 s,
                 "Elb5xxAlarm",
-                "The load balancer answered more than 10 server errors in 5 minutes",
                 &self.metric("HTTPCode_ELB_5XX_Count"),
-                Threshold::Above(10.0),
-                1,
-                topic,
+                AlarmOptions {
+                    description:
+                        "The load balancer answered more than 10 server errors in 5 minutes"
+                            .to_owned(),
+                    threshold: Threshold::Above(10.0),
+                    periods: 1,
+                    notify: Some(topic.clone()),
+                },
             );
             Alarm::new(
                 s,
                 "Target5xxAlarm",
-                "The API answered more than 10 server errors in 5 minutes",
                 &self.metric("HTTPCode_Target_5XX_Count"),
-                Threshold::Above(10.0),
-                1,
-                topic,
+                AlarmOptions {
+                    description: "The API answered more than 10 server errors in 5 minutes"
+                        .to_owned(),
+                    threshold: Threshold::Above(10.0),
+                    periods: 1,
+                    notify: Some(topic.clone()),
+                },
             );
             Alarm::new(
                 s,
                 "LatencyAlarm",
-                "API responses slower than 1 second on average for 15 minutes",
                 &self.metric("TargetResponseTime").stat(Stat::Average),
-                Threshold::Above(1.0),
-                3,
-                topic,
+                AlarmOptions {
+                    description: "API responses slower than 1 second on average for 15 minutes"
+                        .to_owned(),
+                    threshold: Threshold::Above(1.0),
+                    periods: 3,
+                    notify: Some(topic.clone()),
+                },
             );
         });
     }
 
-    /// Every listener of the load balancer.
+    /// Every listener the load balancer was created with.
     pub fn listeners(&self) -> &[Target] {
         &self.listeners
     }
 
-    /// Makes the load balancer forward every request to a new target group of IP targets on
-    /// `port`, health-checked with `GET health_path` → 200. Register targets by giving the
-    /// returned target to a service.
+    /// The construct path of the load balancer.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The listener clients reach: HTTPS with a certificate, else HTTP. It answers
+    /// [`super::Action::not_found`] until its default is set; rules route before it.
+    pub fn listener(&self) -> Listener {
+        Listener::from_ref(self.listener.clone(), &self.path)
+    }
+
+    /// Another listener on `port` (e.g. the test listener of a blue/green deployment),
+    /// HTTPS with the load balancer's certificate if it has one. Its port is not opened in
+    /// the security group: allow who may reach it through [`HasConnections`].
+    pub fn add_listener(&self, stack: &mut Stack, id: &str, port: u16) -> Listener {
+        let not_found = super::Action::not_found().into_l1();
+        let mut listener = l1::Listener::new(vec![not_found], self.lb.ref_()).port(port);
+        listener = match &self.certificate {
+            Some(certificate) => listener
+                .protocol(ListenerProtocol::Https)
+                .ssl_policy(SSL_POLICY)
+                .certificates(vec![Certificate::new().certificate_arn(certificate.clone())]),
+            None => listener.protocol(ListenerProtocol::Http),
+        };
+        let listener = stack.add_at(&format!("{}/{id}", self.path), listener);
+        Listener::from_ref(listener, &self.path)
+    }
+
+    /// A target group of IP targets on `port` (health: `GET health_path` → 200) that the
+    /// main listener forwards every request to by default. Register targets by giving the
+    /// group to a service.
     pub fn forward_to(
         &self,
         stack: &mut Stack,
@@ -308,87 +340,22 @@ impl ApplicationLoadBalancer {
         vpc: &Vpc,
         port: u16,
         health_path: &str,
-    ) -> ListenerTarget {
-        let group = l1::TargetGroup::new()
-            .target_type(TargetType::Ip)
-            .protocol(TgProtocol::Http)
-            .port(port)
-            .vpc_id(vpc.id())
-            .health_check_enabled(true)
-            .health_check_path(health_path)
-            .health_check_interval_seconds(15)
-            .health_check_timeout_seconds(5)
-            .healthy_threshold_count(2)
-            .unhealthy_threshold_count(3)
-            .matcher(Matcher::new().http_code("200"))
-            .target_group_attributes(vec![TargetGroupAttribute::new()
-                .key("deregistration_delay.timeout_seconds")
-                .value("30")]);
-        let group = stack.add_at(&format!("{}/{id}", self.path), group);
-        let forward = Action::new(ActionType::Forward).target_group_arn(group.ref_());
-        let listener = self.listener.target().clone();
-        let actions: Expr<Vec<Action>> = vec![forward].into();
-        stack.set_property(&listener, "DefaultActions", actions);
-        ListenerTarget {
-            group,
-            port,
-            lb: self.clone(),
-        }
+    ) -> TargetGroup {
+        let group = TargetGroup::new(
+            stack,
+            self,
+            id,
+            vpc,
+            TargetGroupOptions::new(port, health_path),
+        );
+        self.listener().forward_by_default(stack, &group);
+        group
     }
 }
 
 impl HasConnections for ApplicationLoadBalancer {
     fn connections(&self) -> Connections {
         self.group.connections()
-    }
-}
-
-impl ListenerTarget {
-    pub fn target(&self) -> &Target {
-        self.group.target()
-    }
-
-    pub fn arn(&self) -> Expr<String> {
-        self.group.ref_()
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn load_balancer(&self) -> &ApplicationLoadBalancer {
-        &self.lb
-    }
-
-    /// Alarm to `topic` when a target has been unhealthy for 10 minutes.
-    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
-        let metric = Metric::new("AWS/ApplicationELB", "UnHealthyHostCount")
-            .dimension("LoadBalancer", self.lb.full_name())
-            .dimension("TargetGroup", self.full_name())
-            .stat(Stat::Maximum);
-        let path = format!("{}/{}", self.lb.path, self.group.logical_id());
-        stack.scope(&path, |s| {
-            Alarm::new(
-                s,
-                "UnhealthyAlarm",
-                "Targets of the load balancer unhealthy for 10 minutes",
-                &metric,
-                Threshold::Above(0.0),
-                2,
-                topic,
-            );
-        });
-    }
-
-    /// `targetgroup/<name>/<id>`: the `TargetGroup` dimension of its CloudWatch metrics.
-    pub fn full_name(&self) -> Expr<String> {
-        self.group.target_group_full_name()
-    }
-
-    /// `app/<lb>/<id>/targetgroup/<tg>/<id>`: the resource label of the
-    /// `ALBRequestCountPerTarget` scaling metric.
-    pub fn resource_label(&self) -> Expr<String> {
-        join("/", vec![self.lb.full_name(), self.full_name()])
     }
 }
 
