@@ -8,7 +8,7 @@ use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::apigateway::RestApi;
 use stackcraft_constructs::cloudwatch::{Alarm, AlarmOptions, Threshold};
-use stackcraft_constructs::dynamodb::{Key, Table};
+use stackcraft_constructs::dynamodb::{Key, Table, TableOptions};
 use stackcraft_constructs::lambda::{Function, FunctionOptions, RustCode};
 use stackcraft_constructs::s3::{self, Bucket, BucketOptions};
 use stackcraft_constructs::sns::Topic;
@@ -82,7 +82,15 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             Expr::from(name.as_str())
         }
     };
-    let counts = Table::with_sort_key(stack, "Counts", Key::string("pk"), Some(Key::string("sk")));
+    let counts = Table::with(
+        stack,
+        "Counts",
+        Key::string("pk"),
+        TableOptions {
+            sort_key: Some(Key::string("sk")),
+            ..TableOptions::default()
+        },
+    );
     counts.time_to_live(stack, "expires_at");
 
     let code = |bin| RustCode {

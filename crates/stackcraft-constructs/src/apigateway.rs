@@ -148,7 +148,7 @@ impl RestApi {
             stack.add_dependency(deployment.target(), method);
         }
 
-        let logs = stack.scope(&self.path.clone(), |s| LogGroup::new(s, "AccessLogs", None));
+        let logs = stack.scope(&self.path.clone(), |s| LogGroup::new(s, "AccessLogs"));
         let settings = MethodSetting::new()
             .http_method("*")
             .resource_path("/*")

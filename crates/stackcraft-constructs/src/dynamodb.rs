@@ -77,6 +77,13 @@ pub const WRITE_ACTIONS: &[&str] = &[
     "dynamodb:UpdateItem",
 ];
 
+/// Choices that differ from the defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TableOptions {
+    /// The sort (range) key; none: items are found by partition key alone.
+    pub sort_key: Option<Key>,
+}
+
 /// A table this stack owns. It derefs to its [`TableReference`] (names, ARN, grants); what
 /// only the owner may change (time to live) is here.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,13 +92,14 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table keyed by `partition` (add a sort key with [`Table::with_sort_key`]).
+    /// A table keyed by `partition` alone, with the environment's defaults.
     pub fn new(stack: &mut Stack, id: &str, partition: Key) -> Table {
-        Self::with_sort_key(stack, id, partition, None)
+        Self::with(stack, id, partition, TableOptions::default())
     }
 
-    /// A table keyed by `partition` and, if given, `sort`.
-    pub fn with_sort_key(stack: &mut Stack, id: &str, partition: Key, sort: Option<Key>) -> Table {
+    /// A table keyed by `partition` and the choices of `options`.
+    pub fn with(stack: &mut Stack, id: &str, partition: Key, options: TableOptions) -> Table {
+        let sort = options.sort_key;
         let protected = stack.env().is_protected();
         let mut schema = vec![json!({"AttributeName": partition.name, "KeyType": "HASH"})];
         let mut attributes = vec![partition.definition()];

@@ -102,7 +102,7 @@ impl Function {
 
         let (role, logs, queue) = stack.scope(id, |s| {
             let role = Role::for_service(s, "ServiceRole", "lambda.amazonaws.com");
-            let logs = LogGroup::new(s, "Logs", None);
+            let logs = LogGroup::new(s, "Logs");
             let queue = options.dead_letter_queue.then(|| {
                 let retention = 14 * 24 * 3600;
                 s.add(

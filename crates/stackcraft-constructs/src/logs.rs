@@ -13,14 +13,11 @@ pub struct LogGroup {
 }
 
 impl LogGroup {
-    /// A log group named `name` (e.g. `/aws/lambda/<function>`), or named by CloudFormation.
-    pub fn new(stack: &mut Stack, id: &str, name: Option<Expr<String>>) -> LogGroup {
+    /// A log group named by CloudFormation (what writes to it is told its name), kept as
+    /// long as the environment's retention.
+    pub fn new(stack: &mut Stack, id: &str) -> LogGroup {
         let days = stack.env().log_retention_days();
-        let mut group = l1::LogGroup::new().retention_in_days(days);
-        if let Some(name) = name {
-            group = group.log_group_name(name);
-        }
-        let group = stack.add(id, group);
+        let group = stack.add(id, l1::LogGroup::new().retention_in_days(days));
         let policy = stack.env().removal_policy();
         stack.set_removal_policy(group.target(), policy);
         stack.suppress(

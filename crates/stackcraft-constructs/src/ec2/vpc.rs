@@ -202,7 +202,7 @@ impl Vpc {
 
     fn add_flow_logs(&self, stack: &mut Stack) {
         let path = self.path.clone();
-        let group = stack.scope(&path, |s| LogGroup::new(s, "FlowLogs", None));
+        let group = stack.scope(&path, |s| LogGroup::new(s, "FlowLogs"));
         let role = stack.scope(&path, |s| {
             Role::for_service(s, "FlowLogsRole", "vpc-flow-logs.amazonaws.com")
         });

@@ -172,7 +172,7 @@ impl TaskDefinition {
         let (execution_role, task_role, log_group) = stack.scope(id, |s| {
             let execution = Role::for_service(s, "ExecutionRole", "ecs-tasks.amazonaws.com");
             let task = Role::for_service(s, "TaskRole", "ecs-tasks.amazonaws.com");
-            let logs = LogGroup::new(s, "Logs", None);
+            let logs = LogGroup::new(s, "Logs");
             (execution, task, logs)
         });
         log_group.grant_write(stack, &execution_role);
