@@ -20,7 +20,7 @@ pub const LABEL_SIZE: f64 = 13.0;
 pub const TITLE_SIZE: f64 = 11.0;
 pub const GROUP_LABEL_SIZE: f64 = 12.0;
 pub const EDGE_LABEL_SIZE: f64 = 10.0;
-const EDGE_LABEL_HEIGHT: f64 = 15.0;
+pub const EDGE_LABEL_HEIGHT: f64 = 15.0;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rect {
@@ -31,7 +31,7 @@ pub struct Rect {
 }
 
 impl Rect {
-    fn moved(self, dx: f64, dy: f64) -> Rect {
+    pub fn moved(self, dx: f64, dy: f64) -> Rect {
         Rect {
             x: self.x + dx,
             y: self.y + dy,
@@ -51,7 +51,7 @@ impl Rect {
     }
 
     /// Where the segment from the centre towards `(tx, ty)` leaves the rectangle.
-    fn border_towards(self, tx: f64, ty: f64) -> (f64, f64) {
+    pub fn border_towards(self, tx: f64, ty: f64) -> (f64, f64) {
         let (cx, cy) = self.center();
         let (dx, dy) = (tx - cx, ty - cy);
         if dx == 0.0 && dy == 0.0 {
@@ -114,8 +114,8 @@ pub struct NodeBox {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgePath {
     pub edge: usize,
-    pub from: (f64, f64),
-    pub to: (f64, f64),
+    /// The polyline, from the source's border to the target's.
+    pub points: Vec<(f64, f64)>,
     /// The label's box (text centred in it).
     pub label: Option<Rect>,
 }
@@ -234,7 +234,7 @@ fn node_block(graph: &Graph, n: usize, zone: Option<usize>) -> Block {
 
 /// Lays the whole graph out.
 pub fn scene(graph: &Graph) -> Scene {
-    let stack_blocks: Vec<(Vec<usize>, Block)> = graph
+    let blocks: Vec<Block> = graph
         .stacks
         .iter()
         .map(|s| stack_block(graph, &s.name))
@@ -254,8 +254,7 @@ pub fn scene(graph: &Graph) -> Scene {
             })
         })
         .collect();
-    let (members, blocks): (Vec<_>, Vec<_>) = stack_blocks.into_iter().unzip();
-    let region = layered(blocks, &stack_edges, &members, graph).framed(
+    let region = layered(blocks, &stack_edges).framed(
         format!("Region {}", graph.region),
         GroupStyle::Region,
         0.0,
@@ -270,17 +269,18 @@ pub fn scene(graph: &Graph) -> Scene {
         .collect();
     let mut account_parts = Vec::new();
     if !global_nodes.is_empty() {
-        let column = Block::column(
+        let row = Block::row(
             global_nodes
                 .iter()
                 .map(|&n| node_block(graph, n, None))
                 .collect(),
-            NODE_GAP,
+            LAYER_GAP,
         );
-        account_parts.push(column.framed("Global".into(), GroupStyle::Global, 0.0));
+        account_parts.push(row.framed("Global".into(), GroupStyle::Global, 0.0));
     }
     account_parts.push(region);
-    let account = Block::row(account_parts, LAYER_GAP).framed(
+    // Global services above the region, as the edge of the network they are.
+    let account = Block::column(account_parts, LAYER_GAP / 2.0).framed(
         groups::account_label(graph),
         GroupStyle::Account,
         0.0,
@@ -310,16 +310,15 @@ pub fn scene(graph: &Graph) -> Scene {
         nodes: all.nodes,
         edges: Vec::new(),
     };
-    scene.edges = route_edges(graph, &scene);
+    scene.edges = crate::route::route_edges(graph, &scene);
     scene
 }
 
 /// Height of the title and legend above the diagram.
 pub const HEADER: f64 = 44.0;
 
-/// A stack's box: its VPCs and the nodes outside them, in layers. Returns the nodes of each
-/// item too (for the layering of the stacks around it).
-fn stack_block(graph: &Graph, stack: &str) -> (Vec<usize>, Block) {
+/// A stack's box: its VPCs and the nodes outside them, in layers.
+fn stack_block(graph: &Graph, stack: &str) -> Block {
     let mut items: Vec<(Vec<usize>, Block)> = Vec::new();
     for (v, vpc) in graph.vpcs.iter().enumerate() {
         if vpc.stack == stack {
@@ -331,23 +330,54 @@ fn stack_block(graph: &Graph, stack: &str) -> (Vec<usize>, Block) {
             items.push((vec![n], node_block(graph, n, None)));
         }
     }
+    let has_vpc = !items.is_empty() && graph.vpcs.iter().any(|v| v.stack == stack);
     let item_edges = edges_between_items(
         graph,
         &items.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(),
     );
-    let (members, blocks): (Vec<_>, Vec<_>) = items.into_iter().unzip();
-    let all: Vec<usize> = members.iter().flatten().copied().collect();
+    let blocks: Vec<Block> = items.into_iter().map(|(_, b)| b).collect();
     let deployed = graph
         .stacks
         .iter()
         .find(|s| s.name == stack)
         .map_or(stack, |s| s.deployed_name.as_str());
-    let block = layered(blocks, &item_edges, &members, graph).framed(
+    // What nothing in the stack connects to (alarms, dashboards, what only a global service
+    // uses) lines up above the rest, near the global services, instead of lengthening the
+    // first column.
+    let connected: Vec<bool> = (0..blocks.len())
+        .map(|i| item_edges.iter().any(|&(a, b)| a == i || b == i))
+        .collect();
+    let mut linked = Vec::new();
+    let mut loose = Vec::new();
+    for (i, block) in blocks.into_iter().enumerate() {
+        if connected[i] || i == 0 && has_vpc {
+            linked.push(block);
+        } else {
+            loose.push(block);
+        }
+    }
+    let keep: Vec<usize> = (0..connected.len())
+        .filter(|&i| connected[i] || i == 0 && has_vpc)
+        .collect();
+    let linked_edges: Vec<(usize, usize)> = item_edges
+        .iter()
+        .filter_map(|&(a, b)| {
+            Some((
+                keep.iter().position(|&k| k == a)?,
+                keep.iter().position(|&k| k == b)?,
+            ))
+        })
+        .collect();
+    let mut parts = Vec::new();
+    if !loose.is_empty() {
+        parts.push(Block::row(loose, NODE_GAP));
+    }
+    parts.push(layered(linked, &linked_edges));
+    Block::column(parts, LAYER_GAP / 2.0).framed(
         format!("Stack {stack} · {deployed}"),
         GroupStyle::Stack,
         0.0,
-    );
-    (all, block)
+    )
 }
 
 /// The item pairs that an edge of the graph connects (by the nodes each item holds).
@@ -367,12 +397,7 @@ fn edges_between_items(graph: &Graph, members: &[Vec<usize>]) -> Vec<(usize, usi
 /// Items in columns by the longest path of edges reaching them (cycles are cut by giving up
 /// after as many rounds as there are items), each column ordered by where its predecessors
 /// stand.
-fn layered(
-    blocks: Vec<Block>,
-    edges: &[(usize, usize)],
-    _members: &[Vec<usize>],
-    _graph: &Graph,
-) -> Block {
+fn layered(blocks: Vec<Block>, edges: &[(usize, usize)]) -> Block {
     let count = blocks.len();
     let mut layer = vec![0usize; count];
     for _ in 0..count {
@@ -510,94 +535,4 @@ fn vpc_block(graph: &Graph, v: usize) -> (Vec<usize>, Block) {
     members.sort_unstable();
     members.dedup();
     (members, block)
-}
-
-/// One line per edge between the boxes it joins: between copies in the same zone when both
-/// ends are in it, else between the two nearest copies. Labels go where they cover no box,
-/// no group label and no other label.
-fn route_edges(graph: &Graph, scene: &Scene) -> Vec<EdgePath> {
-    let mut obstacles: Vec<Rect> = scene.nodes.iter().map(|n| n.rect).collect();
-    obstacles.extend(scene.groups.iter().map(GroupBox::label_rect));
-    let mut paths = Vec::new();
-    for (e, edge) in graph.edges.iter().enumerate() {
-        let from: Vec<&NodeBox> = scene.nodes.iter().filter(|b| b.node == edge.from).collect();
-        let to: Vec<&NodeBox> = scene.nodes.iter().filter(|b| b.node == edge.to).collect();
-        let mut pairs: Vec<(&NodeBox, &NodeBox)> = Vec::new();
-        for a in &from {
-            for b in &to {
-                if a.zone.is_some() && a.zone == b.zone {
-                    pairs.push((a, b));
-                }
-            }
-        }
-        if pairs.is_empty() {
-            let nearest = from
-                .iter()
-                .flat_map(|a| to.iter().map(move |b| (*a, *b)))
-                .min_by(|x, y| {
-                    distance(x.0.rect, x.1.rect).total_cmp(&distance(y.0.rect, y.1.rect))
-                });
-            pairs.extend(nearest);
-        }
-        for (a, b) in pairs {
-            let (bx, by) = b.rect.center();
-            let (ax, ay) = a.rect.center();
-            let start = a.rect.border_towards(bx, by);
-            let end = b.rect.border_towards(ax, ay);
-            let label = edge.label.as_ref().map(|text| {
-                let rect = place_label(text, start, end, &obstacles);
-                obstacles.push(rect);
-                rect
-            });
-            paths.push(EdgePath {
-                edge: e,
-                from: start,
-                to: end,
-                label,
-            });
-        }
-    }
-    paths
-}
-
-fn distance(a: Rect, b: Rect) -> f64 {
-    let (ax, ay) = a.center();
-    let (bx, by) = b.center();
-    (ax - bx).hypot(ay - by)
-}
-
-/// The first spot along the segment (middle first), or beside it, where the label covers
-/// nothing; the middle if there is none.
-fn place_label(text: &str, start: (f64, f64), end: (f64, f64), obstacles: &[Rect]) -> Rect {
-    let w = width(text, EDGE_LABEL_SIZE, false) + 8.0;
-    let h = EDGE_LABEL_HEIGHT;
-    let at = |t: f64, offset: f64| {
-        let (x, y) = (
-            start.0 + (end.0 - start.0) * t,
-            start.1 + (end.1 - start.1) * t,
-        );
-        let len = (end.0 - start.0).hypot(end.1 - start.1).max(1.0);
-        let (nx, ny) = (-(end.1 - start.1) / len, (end.0 - start.0) / len);
-        Rect {
-            x: x + nx * offset - w / 2.0,
-            y: y + ny * offset - h / 2.0,
-            w,
-            h,
-        }
-    };
-    for offset in [0.0, 14.0, -14.0, 28.0, -28.0] {
-        for t in [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8] {
-            let rect = at(t, offset);
-            let padded = Rect {
-                x: rect.x - 2.0,
-                y: rect.y - 2.0,
-                w: rect.w + 4.0,
-                h: rect.h + 4.0,
-            };
-            if !obstacles.iter().any(|o| o.intersects(padded)) {
-                return rect;
-            }
-        }
-    }
-    at(0.5, 0.0)
 }

@@ -19,6 +19,7 @@ mod layout;
 mod model;
 mod network;
 mod refs;
+mod route;
 pub mod service;
 mod svg;
 mod text;

@@ -88,7 +88,7 @@ pub enum Role {
     /// A subnet: a group.
     Subnet,
     /// Not drawn, and not an owner: logical containers (ECS clusters, namespaces) and the
-    /// parameters that carry values to other stacks (drawn as cross-stack edges instead).
+    /// routing inside a VPC (drawn as its subnet tiers).
     Hidden,
 }
 
@@ -200,6 +200,11 @@ pub fn role(type_name: &str) -> Role {
         "AWS::EC2::VPC" => Vpc,
         "AWS::EC2::Subnet" => Subnet,
         "AWS::ECS::Cluster"
+        | "AWS::EC2::RouteTable"
+        | "AWS::EC2::Route"
+        | "AWS::EC2::SubnetRouteTableAssociation"
+        | "AWS::EC2::VPCGatewayAttachment"
+        | "AWS::EC2::FlowLog"
         | "AWS::ServiceDiscovery::PrivateDnsNamespace"
         | "AWS::ServiceDiscovery::PublicDnsNamespace"
         | "AWS::ServiceDiscovery::HttpNamespace" => Hidden,
@@ -223,10 +228,6 @@ fn is_plumbing(type_name: &str) -> bool {
         "AWS::Lambda::",
     ];
     const TYPES: &[&str] = &[
-        "AWS::EC2::RouteTable",
-        "AWS::EC2::Route",
-        "AWS::EC2::SubnetRouteTableAssociation",
-        "AWS::EC2::VPCGatewayAttachment",
         "AWS::EC2::EIP",
         "AWS::EC2::SecurityGroup",
         "AWS::EC2::SecurityGroupIngress",
@@ -234,7 +235,6 @@ fn is_plumbing(type_name: &str) -> bool {
         "AWS::EC2::NetworkAcl",
         "AWS::EC2::NetworkAclEntry",
         "AWS::EC2::SubnetNetworkAclAssociation",
-        "AWS::EC2::FlowLog",
         "AWS::EC2::LaunchTemplate",
         "AWS::EFS::MountTarget",
         "AWS::RDS::DBSubnetGroup",
@@ -287,10 +287,6 @@ pub fn refs(type_name: &str) -> Refs {
         | "AWS::EC2::SecurityGroupEgress"
         | "AWS::SecretsManager::SecretTargetAttachment"
         | "AWS::ServiceDiscovery::Service"
-        | "AWS::EC2::Route"
-        | "AWS::EC2::RouteTable"
-        | "AWS::EC2::SubnetRouteTableAssociation"
-        | "AWS::EC2::VPCGatewayAttachment"
         | "AWS::EC2::VPCEndpoint" => Refs::Ignored,
         _ => Refs::Uses,
     }

@@ -123,13 +123,16 @@ pub fn svg(graph: &Graph, scene: &Scene) -> String {
     }
     for path in &scene.edges {
         let kind = graph.edges[path.edge].kind;
+        let d: Vec<String> = path
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| format!("{}{x:.1} {y:.1}", if i == 0 { 'M' } else { 'L' }))
+            .collect();
         writeln!(
             out,
-            r#"<path class="edge edge-{c}" d="M{:.1} {:.1}L{:.1} {:.1}" marker-end="url(#arrow-{c})"/>"#,
-            path.from.0,
-            path.from.1,
-            path.to.0,
-            path.to.1,
+            r#"<path class="edge edge-{c}" d="{}" marker-end="url(#arrow-{c})"/>"#,
+            d.join(""),
             c = class(kind)
         )
         .unwrap();
