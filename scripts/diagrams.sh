@@ -12,7 +12,7 @@ profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 for svg in docs/diagrams/*.svg; do
   png="${svg%.svg}.png"
-  size=$(sed -n 's/^<svg [^>]*width="\([0-9.]*\)" height="\([0-9.]*\)".*/\1,\2/p' "$svg" | head -1)
+  size=$(sed -n 's/^<svg [^>]*width="\([0-9]*\)[0-9.]*" height="\([0-9]*\)[0-9.]*".*/\1,\2/p' "$svg" | head -1)
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --user-data-dir="$profile" --window-size="$size" --screenshot="$png" "file://$PWD/$svg" \
     >/dev/null 2>&1

@@ -369,10 +369,15 @@ fn stack_block(graph: &Graph, stack: &str) -> Block {
         })
         .collect();
     let mut parts = Vec::new();
-    if !loose.is_empty() {
+    if linked.is_empty() {
+        // Nothing connects inside: a column, which edges from other stacks reach directly.
+        parts.push(Block::column(loose, NODE_GAP));
+    } else if !loose.is_empty() {
         parts.push(Block::row(loose, NODE_GAP));
     }
-    parts.push(layered(linked, &linked_edges));
+    if !linked.is_empty() {
+        parts.push(layered(linked, &linked_edges));
+    }
     Block::column(parts, LAYER_GAP / 2.0).framed(
         format!("Stack {stack} · {deployed}"),
         GroupStyle::Stack,

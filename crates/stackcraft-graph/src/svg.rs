@@ -38,7 +38,7 @@ const STYLE: &str = "
 .group-public{fill:#F2F7E9;stroke:#7AA116}
 .group-private{fill:#E6F5F6;stroke:#00A4A6}
 .group-isolated{fill:#F1F3F5;stroke:#7D8998}
-.group-label{font-size:12px;font-weight:bold;fill:#232F3E}
+.group-label{font-size:12px;font-weight:bold;fill:#232F3E;paint-order:stroke;stroke:#FFFFFF;stroke-width:3px;stroke-linejoin:round}
 .node-box{fill:#FFFFFF;stroke:#C6CDD5;stroke-width:1}
 .node-label{font-size:13px;font-weight:bold;fill:#16191F}
 .node-title{font-size:11px;fill:#545B64}
@@ -87,7 +87,10 @@ fn group_class(style: GroupStyle) -> &'static str {
 /// The SVG document.
 pub fn svg(graph: &Graph, scene: &Scene) -> String {
     let mut out = String::new();
-    let (w, h) = (scene.width.max(legend_width(graph) + 40.0), scene.height);
+    let (w, h) = (
+        scene.width.max((legend_width(graph) + 40.0).ceil()),
+        scene.height,
+    );
     writeln!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}">"#
@@ -108,15 +111,18 @@ pub fn svg(graph: &Graph, scene: &Scene) -> String {
     writeln!(out, r##"<rect width="{w}" height="{h}" fill="#FFFFFF"/>"##).unwrap();
     header(&mut out, graph);
 
+    // Group boxes, then the edges, then the group labels (haloed, so a line passing under
+    // one leaves it readable), then the nodes and the edge labels on top.
     for group in &scene.groups {
         let r = group.rect;
         writeln!(
             out,
-            r#"<g class="group-box"><rect class="group group-{}" x="{}" y="{}" width="{}" height="{}" rx="6"/><text class="group-label" x="{}" y="{}">{}</text></g>"#,
+            r#"<rect class="group group-{}" x="{}" y="{}" width="{}" height="{}" rx="6" data-label="{}"/>"#,
             group_class(group.style),
-            r.x, r.y, r.w, r.h,
-            r.x + 10.0,
-            r.y + 8.0 + GROUP_LABEL_SIZE,
+            r.x,
+            r.y,
+            r.w,
+            r.h,
             escape(&group.label)
         )
         .unwrap();
@@ -134,6 +140,16 @@ pub fn svg(graph: &Graph, scene: &Scene) -> String {
             r#"<path class="edge edge-{c}" d="{}" marker-end="url(#arrow-{c})"/>"#,
             d.join(""),
             c = class(kind)
+        )
+        .unwrap();
+    }
+    for group in &scene.groups {
+        writeln!(
+            out,
+            r#"<text class="group-label" x="{}" y="{}">{}</text>"#,
+            group.rect.x + 10.0,
+            group.rect.y + 8.0 + GROUP_LABEL_SIZE,
+            escape(&group.label)
         )
         .unwrap();
     }

@@ -2,9 +2,9 @@
 //! text formats; the committed diagrams in docs/diagrams/ are fresh; and each diagram, opened
 //! in headless Chromium, has no overlapping boxes or labels.
 
-mod common;
 #[path = "graph/browser.rs"]
 mod browser;
+mod common;
 
 use stackcraft::config::Config;
 use stackcraft::core::Assembly;
@@ -56,7 +56,12 @@ fn queue_counter_is_grouped_by_vpc_zone_and_tier() {
     let g = graph("prod", "counter");
     assert_eq!(g.vpcs.len(), 1);
     let vpc = &g.vpcs[0];
-    assert_eq!(vpc.zones.len(), 3, "prod spans three zones: {:?}", vpc.zones);
+    assert_eq!(
+        vpc.zones.len(),
+        3,
+        "prod spans three zones: {:?}",
+        vpc.zones
+    );
     assert_eq!(vpc.tiers(), [Tier::Public, Tier::Private, Tier::Isolated]);
     let all_zones = vec![0, 1, 2];
     let in_tier = |tier| Placement::Subnets {
@@ -64,11 +69,17 @@ fn queue_counter_is_grouped_by_vpc_zone_and_tier() {
         tier,
         zones: all_zones.clone(),
     };
-    assert_eq!(placement(&g, "counter", "LoadBalancer"), in_tier(Tier::Public));
+    assert_eq!(
+        placement(&g, "counter", "LoadBalancer"),
+        in_tier(Tier::Public)
+    );
     assert_eq!(placement(&g, "counter", "Api"), in_tier(Tier::Private));
     assert_eq!(placement(&g, "counter", "Worker"), in_tier(Tier::Private));
     assert_eq!(placement(&g, "counter", "Queue"), in_tier(Tier::Isolated));
-    assert_eq!(placement(&g, "counter", "Database"), in_tier(Tier::Isolated));
+    assert_eq!(
+        placement(&g, "counter", "Database"),
+        in_tier(Tier::Isolated)
+    );
     for zone in 0..3 {
         let nat = format!("Network/PublicSubnet{}/NatGateway", zone + 1);
         let expected = Placement::Subnets {
@@ -82,7 +93,10 @@ fn queue_counter_is_grouped_by_vpc_zone_and_tier() {
         placement(&g, "counter", "Network/S3Endpoint"),
         Placement::Vpc { vpc: 0 }
     );
-    assert_eq!(placement(&g, "counter", "Site/Distribution"), Placement::Global);
+    assert_eq!(
+        placement(&g, "counter", "Site/Distribution"),
+        Placement::Global
+    );
     assert_eq!(placement(&g, "counter", "Site/Bucket"), Placement::Region);
     assert_eq!(placement(&g, "counter", "Images"), Placement::Region);
 
@@ -117,7 +131,10 @@ fn queue_counter_edges_carry_the_security_group_ports() {
         // The task definition's image reference, folded into the service.
         assert_eq!(network(service, "Images").0, EdgeKind::Reference);
     }
-    let internet = g.nodes.iter().position(|n| n.placement == Placement::Internet);
+    let internet = g
+        .nodes
+        .iter()
+        .position(|n| n.placement == Placement::Internet);
     let lb = g.owner_of("counter", "LoadBalancer");
     let from_internet = g
         .edges
@@ -161,7 +178,10 @@ fn plumbing_folds_into_its_owner() {
     assert_eq!(owner("LoadBalancerHttpsListener"), "LoadBalancer");
     assert_eq!(owner("LoadBalancerApiTargets"), "LoadBalancer");
     assert_eq!(owner("LoadBalancerElb5xxAlarm"), "LoadBalancer");
-    assert_eq!(owner("ApiSecurityGroupIngressFromLoadBalancerSecurityGroupPort5080"), "Api");
+    assert_eq!(
+        owner("ApiSecurityGroupIngressFromLoadBalancerSecurityGroupPort5080"),
+        "Api"
+    );
     // A task definition (and its roles and logs) belongs to the service that runs it.
     assert_eq!(owner("ApiTask"), "Api");
     assert_eq!(owner("ApiTaskExecutionRole"), "Api");
@@ -172,7 +192,12 @@ fn plumbing_folds_into_its_owner() {
     assert_eq!(owner("Cluster"), "(not drawn)");
     // No node is plumbing.
     let titles: Vec<&str> = g.nodes.iter().map(|n| n.service.title).collect();
-    for plumbing in ["IAM role", "CloudWatch log group", "ECS task definition", "KMS key"] {
+    for plumbing in [
+        "IAM role",
+        "CloudWatch log group",
+        "ECS task definition",
+        "KMS key",
+    ] {
         assert!(!titles.contains(&plumbing), "{plumbing} drawn: {titles:?}");
     }
 }
@@ -187,12 +212,22 @@ fn object_counter_shows_the_event_chain() {
     assert_eq!(e("Counter", "Counts").0, EdgeKind::Reference);
     assert_eq!(e("Reader", "Counts").0, EdgeKind::Reference);
     assert!(g.vpcs.is_empty());
-    for path in ["Objects", "ObjectEvents", "Counter", "Reader", "Counts", "Api"] {
+    for path in [
+        "Objects",
+        "ObjectEvents",
+        "Counter",
+        "Reader",
+        "Counts",
+        "Api",
+    ] {
         assert_eq!(placement(&g, "objects", path), Placement::Region, "{path}");
     }
     let counter = members(&g, "objects", "Counter");
     for folded in ["CounterServiceRole", "CounterLogs", "CounterDeadLetters"] {
-        assert!(counter.iter().any(|m| m == folded), "{folded} in {counter:?}");
+        assert!(
+            counter.iter().any(|m| m == folded),
+            "{folded} in {counter:?}"
+        );
     }
     assert!(members(&g, "objects", "ObjectEvents").contains(&"ObjectEventsKey".to_owned()));
     assert!(members(&g, "objects", "Api").contains(&"ApiGetCount".to_owned()));
@@ -202,7 +237,11 @@ fn object_counter_shows_the_event_chain() {
 fn starter_draws_the_cross_stack_reads() {
     let g = graph("prod", "access");
     let names: Vec<&str> = g.stacks.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["data", "access"], "the stack brings what it reads from");
+    assert_eq!(
+        names,
+        ["data", "access"],
+        "the stack brings what it reads from"
+    );
     assert_eq!(
         edge(&g, ("access", "Worker"), ("data", "Items")).0,
         EdgeKind::CrossStack
@@ -234,9 +273,20 @@ fn text_formats_declare_every_node_and_group_once() {
     assert!(mermaid.contains("-->|\"TCP 3306\"|"));
     assert!(dot.contains("label=\"TCP 3306\""));
     for node in &g.nodes {
-        let id = format!("n_{}", node.id.replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
-        assert_eq!(mermaid.matches(&format!("{id}[")).count(), 1, "{id} in Mermaid");
-        assert_eq!(dot.matches(&format!("{id} [label")).count(), 1, "{id} in DOT");
+        let id = format!(
+            "n_{}",
+            node.id.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        );
+        assert_eq!(
+            mermaid.matches(&format!("{id}[")).count(),
+            1,
+            "{id} in Mermaid"
+        );
+        assert_eq!(
+            dot.matches(&format!("{id} [label")).count(),
+            1,
+            "{id} in DOT"
+        );
     }
     assert!(mermaid.contains("subgraph stack_counter_vpc0_public_zone3"));
     assert!(dot.contains("subgraph cluster_stack_counter_vpc0_public"));
@@ -295,7 +345,10 @@ fn the_overlap_check_catches_overlapping_boxes_and_labels() {
     let report = browser::measure(include_str!("graph/overlapping.svg"));
     let all = report.problems.join("\n");
     assert!(all.contains("box Api overlaps box Worker"), "{all}");
-    assert!(all.contains("label \"Api\" overlaps label \"Worker\""), "{all}");
+    assert!(
+        all.contains("label \"Api\" overlaps label \"Worker\""),
+        "{all}"
+    );
     assert!(all.contains("label \"TCP 5080\" overlaps box"), "{all}");
     assert!(all.contains("cross"), "groups that cross: {all}");
 }

@@ -41,12 +41,17 @@ pub fn measure(svg: &str) -> Report {
             "--no-first-run",
             "--dump-dom",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&output.stdout);
-    let start = dom.find("<pre id=\"result\">").map(|i| i + "<pre id=\"result\">".len());
+    let start = dom
+        .find("<pre id=\"result\">")
+        .map(|i| i + "<pre id=\"result\">".len());
     let json = start
         .and_then(|s| dom[s..].find("</pre>").map(|e| &dom[s..s + e]))
         .unwrap_or_else(|| {

@@ -24,7 +24,7 @@
     el, r: rect(el), node: el.closest(".node"), text: el.textContent,
   }));
   const groups = [...svg.querySelectorAll("rect.group")].map((el) => ({
-    r: rect(el), name: el.parentNode.querySelector("text").textContent,
+    r: rect(el), name: el.getAttribute("data-label"),
   }));
   const problems = [];
   for (let i = 0; i < boxes.length; i++)
