@@ -232,6 +232,13 @@ fn node_block(graph: &Graph, n: usize, zone: Option<usize>) -> Block {
     }
 }
 
+/// The nodes with this placement, in graph order.
+fn placed(graph: &Graph, placement: &Placement) -> Vec<usize> {
+    (0..graph.nodes.len())
+        .filter(|&n| graph.nodes[n].placement == *placement)
+        .collect()
+}
+
 /// Lays the whole graph out.
 pub fn scene(graph: &Graph) -> Scene {
     let blocks: Vec<Block> = graph
@@ -260,13 +267,7 @@ pub fn scene(graph: &Graph) -> Scene {
         0.0,
     );
 
-    let global_nodes: Vec<usize> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.placement == Placement::Global)
-        .map(|(i, _)| i)
-        .collect();
+    let global_nodes = placed(graph, &Placement::Global);
     let mut account_parts = Vec::new();
     if !global_nodes.is_empty() {
         let row = Block::row(
@@ -286,12 +287,9 @@ pub fn scene(graph: &Graph) -> Scene {
         0.0,
     );
 
-    let outside: Vec<Block> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.placement == Placement::Internet)
-        .map(|(i, _)| node_block(graph, i, None))
+    let outside: Vec<Block> = placed(graph, &Placement::Internet)
+        .into_iter()
+        .map(|n| node_block(graph, n, None))
         .collect();
     let mut parts = Vec::new();
     if !outside.is_empty() {
@@ -517,13 +515,7 @@ fn vpc_block(graph: &Graph, v: usize) -> (Vec<usize>, Block) {
             Block::column(subnets, NODE_GAP).framed(vpc.zones[z].clone(), GroupStyle::Zone, 0.0)
         })
         .collect();
-    let vpc_wide: Vec<usize> = graph
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.placement == Placement::Vpc { vpc: v })
-        .map(|(i, _)| i)
-        .collect();
+    let vpc_wide = placed(graph, &Placement::Vpc { vpc: v });
     members.extend(vpc_wide.iter().copied());
     let mut parts = Vec::new();
     if !vpc_wide.is_empty() {

@@ -10,9 +10,9 @@ pub fn mermaid(graph: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
     let (outside, account) = groups::tree(graph);
     for n in outside {
-        mermaid_node(&mut out, graph, n, 1);
+        writeln!(out, "  {}", mermaid_node(graph, n)).unwrap();
     }
-    mermaid_group(&mut out, graph, &account, 1);
+    write_group(&mut out, graph, &account, 1, &MERMAID);
     for edge in &graph.edges {
         let (from, to) = (node_id(graph, edge.from), node_id(graph, edge.to));
         let arrow = match edge.kind {
@@ -29,33 +29,14 @@ pub fn mermaid(graph: &Graph) -> String {
     out
 }
 
-fn mermaid_group(out: &mut String, graph: &Graph, group: &Group, depth: usize) {
-    let pad = "  ".repeat(depth);
-    writeln!(
-        out,
-        "{pad}subgraph {}[\"{}\"]",
-        group.id,
-        mermaid_escape(&group.label)
-    )
-    .unwrap();
-    for &n in &group.nodes {
-        mermaid_node(out, graph, n, depth + 1);
-    }
-    for child in &group.children {
-        mermaid_group(out, graph, child, depth + 1);
-    }
-    writeln!(out, "{pad}end").unwrap();
-}
-
-fn mermaid_node(out: &mut String, graph: &Graph, n: usize, depth: usize) {
+fn mermaid_node(graph: &Graph, n: usize) -> String {
     let node = &graph.nodes[n];
-    let label = format!(
-        "{}<br/><small>{}</small>",
+    format!(
+        "{}[\"{}<br/><small>{}</small>\"]",
+        node_id(graph, n),
         mermaid_escape(&node.label),
         node.service.title
-    );
-    let pad = "  ".repeat(depth);
-    writeln!(out, "{pad}{}[\"{label}\"]", node_id(graph, n)).unwrap();
+    )
 }
 
 /// A Graphviz digraph (left to right), groups as nested clusters.
@@ -68,9 +49,9 @@ pub fn dot(graph: &Graph) -> String {
     writeln!(out, "  label=\"{}\";", dot_escape(&graph.title)).unwrap();
     let (outside, account) = groups::tree(graph);
     for n in outside {
-        dot_node(&mut out, graph, n, 1);
+        writeln!(out, "  {}", dot_node(graph, n)).unwrap();
     }
-    dot_group(&mut out, graph, &account, 1);
+    write_group(&mut out, graph, &account, 1, &DOT);
     for edge in &graph.edges {
         let style = match edge.kind {
             EdgeKind::Network => "solid",
@@ -94,31 +75,53 @@ pub fn dot(graph: &Graph) -> String {
     out
 }
 
-fn dot_group(out: &mut String, graph: &Graph, group: &Group, depth: usize) {
-    let pad = "  ".repeat(depth);
-    writeln!(out, "{pad}subgraph cluster_{} {{", group.id).unwrap();
-    writeln!(out, "{pad}  label=\"{}\";", dot_escape(&group.label)).unwrap();
-    for &n in &group.nodes {
-        dot_node(out, graph, n, depth + 1);
-    }
-    for child in &group.children {
-        dot_group(out, graph, child, depth + 1);
-    }
-    writeln!(out, "{pad}}}").unwrap();
+/// How a format writes a group and a node.
+struct Syntax {
+    open: fn(&Group) -> String,
+    close: &'static str,
+    node: fn(&Graph, usize) -> String,
 }
 
-fn dot_node(out: &mut String, graph: &Graph, n: usize, depth: usize) {
-    let node = &graph.nodes[n];
+const MERMAID: Syntax = Syntax {
+    open: |g| format!("subgraph {}[\"{}\"]", g.id, mermaid_escape(&g.label)),
+    close: "end",
+    node: mermaid_node,
+};
+
+const DOT: Syntax = Syntax {
+    open: |g| {
+        format!(
+            "subgraph cluster_{} {{ label=\"{}\";",
+            g.id,
+            dot_escape(&g.label)
+        )
+    },
+    close: "}",
+    node: dot_node,
+};
+
+/// A group, its nodes and its subgroups, indented by depth.
+fn write_group(out: &mut String, graph: &Graph, group: &Group, depth: usize, syntax: &Syntax) {
     let pad = "  ".repeat(depth);
-    writeln!(
-        out,
-        "{pad}{} [label=\"{}\\n{}\", color=\"{}\"];",
+    writeln!(out, "{pad}{}", (syntax.open)(group)).unwrap();
+    for &n in &group.nodes {
+        writeln!(out, "{pad}  {}", (syntax.node)(graph, n)).unwrap();
+    }
+    for child in &group.children {
+        write_group(out, graph, child, depth + 1, syntax);
+    }
+    writeln!(out, "{pad}{}", syntax.close).unwrap();
+}
+
+fn dot_node(graph: &Graph, n: usize) -> String {
+    let node = &graph.nodes[n];
+    format!(
+        "{} [label=\"{}\\n{}\", color=\"{}\"];",
         node_id(graph, n),
         dot_escape(&node.label),
         node.service.title,
         node.service.category.color()
     )
-    .unwrap();
 }
 
 fn node_id(graph: &Graph, n: usize) -> String {

@@ -352,3 +352,41 @@ fn the_overlap_check_catches_overlapping_boxes_and_labels() {
     assert!(all.contains("label \"TCP 5080\" overlaps box"), "{all}");
     assert!(all.contains("cross"), "groups that cross: {all}");
 }
+
+#[test]
+fn the_command_writes_each_format_and_names_bad_input() {
+    let dir = common::project(&common::shipped_config());
+    let run = common::stackcraft(
+        dir.path(),
+        &["graph", "objects", "--env", "dev", "--format", "mermaid"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("flowchart LR\n"));
+
+    let run = common::stackcraft(
+        dir.path(),
+        &["graph", "access", "--env", "dev", "--out", "access.svg"],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.stdout.is_empty(), "--out writes the file, not stdout");
+    let svg = std::fs::read_to_string(dir.path().join("access.svg")).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(
+        !svg.contains("<script") && !svg.contains("href="),
+        "self-contained"
+    );
+
+    let run = common::stackcraft(dir.path(), &["graph", "nowhere", "--env", "dev"]);
+    assert_eq!(run.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("unknown stack \"nowhere\""));
+    let run = common::stackcraft(dir.path(), &["graph", "--format", "png"]);
+    assert_eq!(run.status.code(), Some(2));
+}
