@@ -25,6 +25,7 @@ pub fn graph(assembly: &Assembly) -> Graph {
         builder.add_edges(stack);
     }
     builder.add_internet_entries();
+    builder.drop_echoes();
     Graph {
         title: format!("{} · {}", assembly.project, env.name),
         account: env.account.clone(),
@@ -449,6 +450,19 @@ impl Builder {
                 self.edge(internet, to, EdgeKind::Network, Some(port));
             }
         }
+    }
+
+    /// A reference against the flow of an event or of traffic (the consumer's grant on the
+    /// queue that triggers it) would draw a second line between the same boxes: dropped.
+    fn drop_echoes(&mut self) {
+        let flows: Vec<(usize, usize)> = self
+            .edges
+            .iter()
+            .filter(|e| matches!(e.kind, EdgeKind::Event | EdgeKind::Network))
+            .map(|e| (e.from, e.to))
+            .collect();
+        self.edges
+            .retain(|e| e.kind != EdgeKind::Reference || !flows.contains(&(e.to, e.from)));
     }
 
     /// CloudFront distributions and APIs are reached from the internet.
