@@ -168,10 +168,10 @@ impl Builder {
                 kept += 1;
             }
         }
-        let mut n = first;
+        let mut index = 0;
         self.nodes.retain(|_| {
-            n += 1;
-            n - 1 < first || !removed.contains(&(n - 1))
+            index += 1;
+            !removed.contains(&(index - 1))
         });
         for ((s, _), (node, _)) in self.owners.iter_mut() {
             if s == stack && *node >= first {

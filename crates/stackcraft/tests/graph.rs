@@ -21,12 +21,15 @@ const DIAGRAMS: &[(&str, &str)] = &[
 /// The environment the committed diagrams show: the highly available one.
 const DIAGRAM_ENV: &str = "prod";
 
+/// The assembly of an environment with one stack and those it reads from (`""`: all).
 fn assembly(env: &str, stack: &str) -> Assembly {
     let path = common::repo_root().join("stackcraft.toml");
     let config = Config::load(&path).unwrap();
     let app = stackcraft::App::from_config(&path);
     let mut assembly = app.build(&config, env).unwrap().synth().unwrap();
-    assembly.select(&[stack.to_owned()]).unwrap();
+    if !stack.is_empty() {
+        assembly.select(&[stack.to_owned()]).unwrap();
+    }
     assembly
 }
 
@@ -320,8 +323,40 @@ fn committed_diagrams_are_fresh() {
 }
 
 #[test]
+fn every_node_of_the_whole_environment_is_the_resource_it_names() {
+    let g = graph("prod", "");
+    assert_eq!(g.stacks.len(), 4);
+    for (n, node) in g.nodes.iter().enumerate() {
+        let (Some(stack), Some(id)) = (&node.stack, &node.logical_id) else {
+            continue;
+        };
+        assert_eq!(
+            node.members.first(),
+            Some(id),
+            "{} owns itself first",
+            node.id
+        );
+        assert_eq!(
+            g.owner_of(stack, id),
+            Some(n),
+            "{} is found by its id",
+            node.id
+        );
+    }
+    assert_eq!(
+        g.node("objects", "Counter").unwrap().service.title,
+        "Lambda function"
+    );
+    assert_eq!(
+        g.node("counter", "Database").unwrap().service.title,
+        "RDS database"
+    );
+}
+
+#[test]
 fn blueprint_diagrams_have_no_overlaps_in_chromium() {
-    for (name, stack) in DIAGRAMS {
+    let whole_environment = [("every stack", "")];
+    for (name, stack) in DIAGRAMS.iter().chain(&whole_environment) {
         for env in ["dev", DIAGRAM_ENV] {
             let svg = stackcraft_graph::diagram(&assembly(env, stack), Format::Svg);
             let report = browser::measure(&svg);
