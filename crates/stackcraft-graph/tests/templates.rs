@@ -56,7 +56,10 @@ fn a_hand_written_template_is_grouped_folded_and_connected() {
     let vpc = &g.vpcs[0];
     assert_eq!(
         vpc.zones,
-        ["Availability Zone eu-west-1a", "Availability Zone eu-west-1b"]
+        [
+            "Availability Zone eu-west-1a",
+            "Availability Zone eu-west-1b"
+        ]
     );
     assert_eq!(vpc.tiers(), [Tier::Public, Tier::Private]);
     let at = |path| g.node("app", path).unwrap().placement.clone();
@@ -98,7 +101,9 @@ fn a_hand_written_template_is_grouped_folded_and_connected() {
         (EdgeKind::Network, Some("TCP 5432".into()))
     );
     // The worker's grant on the queue runs against the event's flow: one line, not two.
-    assert!(g.edges_between(("app", "Worker"), ("app", "Jobs")).is_empty());
+    assert!(g
+        .edges_between(("app", "Worker"), ("app", "Jobs"))
+        .is_empty());
     // No internet node: nothing is open to it.
     assert!(g.nodes.iter().all(|n| n.placement != Placement::Internet));
 }
