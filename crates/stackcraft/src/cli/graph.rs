@@ -45,14 +45,7 @@ impl From<GraphFormat> for Format {
 }
 
 pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let env = match args.env {
-        Some(env) => env,
-        None => {
-            let config = app.load_config(config_path)?;
-            let first = config.environments.keys().next().cloned();
-            first.expect("validation requires one environment")
-        }
-    };
+    let env = super::environment_or_first(app, config_path, args.env)?;
     let (_, assembly) = assemblies(app, config_path, &[env], &args.stacks)?
         .pop()
         .expect("one environment asked, one assembly");

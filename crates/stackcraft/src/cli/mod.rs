@@ -161,6 +161,23 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
     }
 }
 
+/// The environment a single-environment command works on: the one named, else the first of
+/// the file.
+pub(crate) fn environment_or_first(
+    app: &App,
+    config_path: Option<&std::path::Path>,
+    named: Option<String>,
+) -> Result<String, Error> {
+    match named {
+        Some(env) => Ok(env),
+        None => {
+            let config = app.load_config(config_path)?;
+            let first = config.environments.keys().next().cloned();
+            Ok(first.expect("validation requires one environment"))
+        }
+    }
+}
+
 /// The environments a command works on: those named, else every one of the file.
 pub(crate) fn environments(
     config: &stackcraft_config::Config,
