@@ -78,10 +78,16 @@ fn queue_counter_is_grouped_by_vpc_zone_and_tier() {
     );
     assert_eq!(placement(&g, "counter", "Api"), in_tier(Tier::Private));
     assert_eq!(placement(&g, "counter", "Worker"), in_tier(Tier::Private));
-    assert_eq!(placement(&g, "counter", "Queue"), in_tier(Tier::Isolated));
+    // Multi-AZ: primary and standby, in two zones of the three; two cache nodes.
+    let isolated_in = |zones: Vec<usize>| Placement::Subnets {
+        vpc: 0,
+        tier: Tier::Isolated,
+        zones,
+    };
+    assert_eq!(placement(&g, "counter", "Queue"), isolated_in(vec![0, 1]));
     assert_eq!(
         placement(&g, "counter", "Database"),
-        in_tier(Tier::Isolated)
+        isolated_in(vec![0, 1])
     );
     for zone in 0..3 {
         let nat = format!("Network/PublicSubnet{}/NatGateway", zone + 1);
@@ -112,6 +118,15 @@ fn queue_counter_is_grouped_by_vpc_zone_and_tier() {
         .filter(|n| n.service.title == "NAT gateway")
         .count();
     assert_eq!(nats, 1);
+    // A single instance is drawn once.
+    assert_eq!(
+        placement(&dev, "counter", "Database"),
+        Placement::Subnets {
+            vpc: 0,
+            tier: Tier::Isolated,
+            zones: vec![0]
+        }
+    );
 }
 
 #[test]

@@ -313,10 +313,19 @@ impl Builder {
                 .filter(|(v, s)| v == vpc && s.tier == tier)
                 .map(|(_, s)| s.zone)
                 .collect();
+            let mut zones: Vec<usize> = zones.into_iter().collect();
+            if let Some(copies) = n
+                .logical_id
+                .as_ref()
+                .and_then(|id| stack.template.resources.get(id))
+                .and_then(instance_count)
+            {
+                zones.truncate(copies.max(1));
+            }
             return Placement::Subnets {
                 vpc: vpcs.start + vpc,
                 tier,
-                zones: zones.into_iter().collect(),
+                zones,
             };
         }
         let all: Vec<&Resource> = n
@@ -338,6 +347,25 @@ impl Builder {
             }
         }
         Placement::Region
+    }
+}
+
+/// How many zones a database or cache runs in, when its subnet group spans more: one for a
+/// single instance, two for a Multi-AZ instance (primary and standby), one per node of a
+/// cache. (AWS picks which zones at deploy; the diagram shows how many, in the first ones.)
+fn instance_count(resource: &Resource) -> Option<usize> {
+    let props = &resource.properties;
+    match resource.type_.as_str() {
+        "AWS::RDS::DBInstance" => match props.get("MultiAZ") {
+            Some(Value::Bool(true)) => Some(2),
+            _ => Some(1),
+        },
+        "AWS::ElastiCache::ReplicationGroup" => match props.get("NumCacheClusters") {
+            Some(Value::Number(n)) => n.as_u64().map(|n| n as usize),
+            _ => None,
+        },
+        "AWS::ElastiCache::CacheCluster" => Some(1),
+        _ => None,
     }
 }
 
