@@ -4,6 +4,10 @@
 //!
 //! Every block is laid out at the origin and then moved into its parent, so no box can
 //! overlap a sibling: rows and columns leave gaps, and groups wrap their content.
+//!
+//! Laid out here rather than by a layout crate: `layout-rs`, the Rust Graphviz-style
+//! layout, has no nested clusters, and an architecture is mostly nesting (account, region,
+//! stack, VPC, zone, subnet) with a few edges.
 
 use crate::groups;
 use crate::model::{Graph, Placement, Tier};
