@@ -11,10 +11,7 @@ echo "== cargo test -p counter"
 cargo test -p counter
 
 echo "== browser test"
-if [[ ! -x /usr/bin/chromium ]]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
-fi
+bash scripts/chromium.sh
 (cd apps/counter/web-test && npm ci --no-audit --no-fund --loglevel=error)
 cargo build -p counter --bin counter
 target_dir=$(cargo metadata --format-version 1 --no-deps | node -e \

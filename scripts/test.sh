@@ -2,7 +2,7 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this script).
 # On a fresh machine it installs and starts what the tests need: the pinned Python tools
 # (cfn-lint, checkov, moto) in .venv/, Redis and MariaDB on loopback, Chromium for the
-# browser test. Then: formatting, lints, generated-code freshness, every test.
+# browser tests. Then: formatting, lints, generated-code freshness, every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,9 @@ bash scripts/python-tools.sh
 
 step "Redis and MariaDB on loopback"
 bash scripts/services.sh
+
+step "Chromium (browser tests and diagrams)"
+bash scripts/chromium.sh
 
 step "Formatting"
 cargo fmt --all --check

@@ -8,6 +8,7 @@ mod deploy;
 mod destroy;
 #[cfg(feature = "deploy")]
 mod diff;
+mod graph;
 mod ls;
 #[cfg(feature = "deploy")]
 mod plan;
@@ -64,6 +65,14 @@ enum Command {
     Synth(synth::Args),
     /// List the blueprints stackcraft.toml can name.
     Blueprints,
+    /// Draw the architecture of an environment's stacks: SVG (laid out by stackcraft),
+    /// Mermaid or DOT.
+    ///
+    /// Nodes are the resources a person recognises, with plumbing (policies, routes,
+    /// security-group rules, listeners...) folded into its owner; grouped by account, region,
+    /// stack, VPC, availability zone and subnet tier; edges from references, security-group
+    /// rules (with ports), event sources and values read from other stacks.
+    Graph(graph::Args),
     /// Create (or update) the asset bucket and image repository of an environment's account
     /// and region; `--destroy` removes them.
     #[cfg(feature = "deploy")]
@@ -136,6 +145,7 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         }
         Command::Ls(args) => ls::run(app, cli.config.as_deref(), args),
         Command::Synth(args) => synth::run(app, cli.config.as_deref(), args),
+        Command::Graph(args) => graph::run(app, cli.config.as_deref(), args),
         #[cfg(feature = "deploy")]
         Command::Bootstrap(args) => bootstrap::run(app, cli.config.as_deref(), args),
         #[cfg(feature = "deploy")]
@@ -148,6 +158,23 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         Command::Diff(args) => diff::run(app, cli.config.as_deref(), args),
         #[cfg(feature = "deploy")]
         Command::Destroy(args) => destroy::run(app, cli.config.as_deref(), args),
+    }
+}
+
+/// The environment a single-environment command works on: the one named, else the first of
+/// the file.
+pub(crate) fn environment_or_first(
+    app: &App,
+    config_path: Option<&std::path::Path>,
+    named: Option<String>,
+) -> Result<String, Error> {
+    match named {
+        Some(env) => Ok(env),
+        None => {
+            let config = app.load_config(config_path)?;
+            let first = config.environments.keys().next().cloned();
+            Ok(first.expect("validation requires one environment"))
+        }
     }
 }
 
