@@ -99,14 +99,10 @@ impl RestApi {
         for segment in route.split('/').filter(|s| !s.is_empty()) {
             so_far.push('/');
             so_far.push_str(segment);
-            let path = format!("{}/Resource{}", self.path, route_id(&so_far));
-            let target = match stack.lookup(&path) {
-                Some(target) => target,
-                None => {
-                    let resource = l1::Resource::new(parent.clone(), segment, self.id());
-                    stack.add_at(&path, resource).target().clone()
-                }
-            };
+            let id = format!("Resource{}", route_id(&so_far));
+            let target = stack.child_or_add(self.api.target(), &id, || {
+                l1::Resource::new(parent.clone(), segment, self.id())
+            });
             parent = l1::ResourceRef::from(target).resource_id();
         }
         parent

@@ -153,35 +153,24 @@ impl Connections {
     pub fn allow_from(&self, stack: &mut Stack, peer: &impl HasConnections, port: Port) {
         let peer = peer.connections().group;
         let me = &self.group;
-        let ingress_path = format!(
-            "{}/IngressFrom{}Port{}",
-            me.path,
-            peer.group.logical_id(),
-            port.id()
-        );
-        if stack.lookup(&ingress_path).is_none() {
-            let rule = l1::SecurityGroupIngress::new(port.protocol)
+        // Each edge once, however often it is asked for: rules are children of their group.
+        let ingress = format!("IngressFrom{}Port{}", peer.group.logical_id(), port.id());
+        stack.child_or_add(me.target(), &ingress, || {
+            l1::SecurityGroupIngress::new(port.protocol)
                 .group_id(me.id())
                 .source_security_group_id(peer.id())
                 .from_port(port.from)
                 .to_port(port.to)
-                .description(format!("{} from {}", port.describe(), peer.name));
-            stack.add_at(&ingress_path, rule);
-        }
-        let egress_path = format!(
-            "{}/EgressTo{}Port{}",
-            peer.path,
-            me.group.logical_id(),
-            port.id()
-        );
-        if stack.lookup(&egress_path).is_none() {
-            let rule = l1::SecurityGroupEgress::new(peer.id(), port.protocol)
+                .description(format!("{} from {}", port.describe(), peer.name))
+        });
+        let egress = format!("EgressTo{}Port{}", me.group.logical_id(), port.id());
+        stack.child_or_add(peer.target(), &egress, || {
+            l1::SecurityGroupEgress::new(peer.id(), port.protocol)
                 .destination_security_group_id(me.id())
                 .from_port(port.from)
                 .to_port(port.to)
-                .description(format!("{} to {}", port.describe(), me.name));
-            stack.add_at(&egress_path, rule);
-        }
+                .description(format!("{} to {}", port.describe(), me.name))
+        });
     }
 
     /// Lets this group reach `peer` on `port` (the same edge as `peer.allow_from(self)`).
@@ -192,40 +181,27 @@ impl Connections {
     /// Ingress on `port` from an IPv4 range (`0.0.0.0/0` is the whole internet); returns the
     /// rule (to suppress a check on it with the reason it is open).
     pub fn allow_from_cidr(&self, stack: &mut Stack, cidr: &str, port: Port, why: &str) -> Target {
-        let path = format!(
-            "{}/IngressFrom{}Port{}",
-            self.group.path,
-            cidr_id(cidr),
-            port.id()
-        );
-        if stack.lookup(&path).is_none() {
-            let rule = l1::SecurityGroupIngress::new(port.protocol)
+        let id = format!("IngressFrom{}Port{}", cidr_id(cidr), port.id());
+        stack.child_or_add(self.group.target(), &id, || {
+            l1::SecurityGroupIngress::new(port.protocol)
                 .group_id(self.group.id())
                 .cidr_ip(cidr)
                 .from_port(port.from)
                 .to_port(port.to)
-                .description(format!("{} from {cidr}: {why}", port.describe()));
-            stack.add_at(&path, rule);
-        }
-        stack.lookup(&path).expect("the rule exists")
+                .description(format!("{} from {cidr}: {why}", port.describe()))
+        })
     }
 
     /// Egress on `port` to an IPv4 range, e.g. HTTPS to the AWS APIs through the NAT gateway.
     pub fn allow_to_cidr(&self, stack: &mut Stack, cidr: &str, port: Port, why: &str) {
-        let path = format!(
-            "{}/EgressTo{}Port{}",
-            self.group.path,
-            cidr_id(cidr),
-            port.id()
-        );
-        if stack.lookup(&path).is_none() {
-            let rule = l1::SecurityGroupEgress::new(self.group.id(), port.protocol)
+        let id = format!("EgressTo{}Port{}", cidr_id(cidr), port.id());
+        stack.child_or_add(self.group.target(), &id, || {
+            l1::SecurityGroupEgress::new(self.group.id(), port.protocol)
                 .cidr_ip(cidr)
                 .from_port(port.from)
                 .to_port(port.to)
-                .description(format!("{} to {cidr}: {why}", port.describe()));
-            stack.add_at(&path, rule);
-        }
+                .description(format!("{} to {cidr}: {why}", port.describe()))
+        });
     }
 }
 
