@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod cloudwatch_metric;
 pub mod config;
 pub mod db;
+pub mod health_check;
 pub mod message;
 pub mod metrics;
 pub mod migrations;

@@ -4,6 +4,7 @@
 //! the backend modules add only what differs: connecting, the migration lock and the clause that
 //! skips duplicate ids.
 
+pub mod app_user;
 pub mod mysql;
 pub mod sqlite;
 
@@ -38,7 +39,7 @@ pub trait Database: Send + Sync {
 pub async fn open(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Database>> {
     Ok(match config {
         DatabaseConfig::Sqlite { path } => Arc::new(SqlStore::<Sqlite>::open(path).await?),
-        DatabaseConfig::MySql { url } => Arc::new(SqlStore::<MySql>::connect(url)?),
+        DatabaseConfig::MySql { url, .. } => Arc::new(SqlStore::<MySql>::connect(url)?),
     })
 }
 
