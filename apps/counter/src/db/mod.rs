@@ -48,13 +48,14 @@ pub struct SqlStore<DB: sqlx::Database> {
     pub pool: Pool<DB>,
 }
 
-/// Implements [`Database`] for `SqlStore<$driver>` with the shared SQL. `$skip_duplicates`
-/// ends the multi-row INSERT so known ids are skipped, not errors; `$migrations` lists the
+/// Implements [`Database`] for `SqlStore<$driver>` with the shared SQL. `$insert` begins and
+/// `$skip_duplicates` ends the multi-row INSERT so known ids are skipped, not errors; `$migrations` lists the
 /// dialect's migrations; `$lock` / `$unlock` take and release the backend's migration lock
 /// (`$unlock` is told whether the migrations succeeded).
 macro_rules! impl_sql_store {
     (
         $driver:ty,
+        insert: $insert:expr,
         skip_duplicates: $skip_duplicates:expr,
         migrations: $migrations:expr,
         lock: $lock:path,
@@ -121,8 +122,10 @@ macro_rules! impl_sql_store {
                     return Ok(());
                 }
                 // One multi-row INSERT: a single statement is a single transaction.
-                let mut query =
-                    sqlx::QueryBuilder::<$driver>::new("INSERT INTO counts (msg_id, value) ");
+                let mut query = sqlx::QueryBuilder::<$driver>::new(concat!(
+                    $insert,
+                    " counts (msg_id, value) "
+                ));
                 query.push_values(messages, |mut row, m| {
                     row.push_bind(m.id.as_bytes().as_slice()).push_bind(m.count);
                 });

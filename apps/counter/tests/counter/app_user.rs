@@ -99,7 +99,6 @@ async fn migrate_provisions_a_user_that_can_do_what_the_services_do_and_nothing_
         "global .. USAGE".to_owned(),
         format!("table {database}.counts. SELECT"),
         format!("table {database}.counts. INSERT"),
-        format!("column {database}.counts.msg_id UPDATE"),
     ]
     .into_iter()
     .collect();

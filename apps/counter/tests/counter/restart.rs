@@ -18,19 +18,19 @@ async fn in_flight(backends: &Backends, name: &str) -> u64 {
     match backends.kind {
         Kind::Real => {
             let stream = backends.stream();
-            let reply: redis::Value = stream
-                .cmd(
-                    redis::cmd("XPENDING")
-                        .arg(&stream.name)
-                        .arg(counter::queue::redis::GROUP)
-                        .arg("-")
-                        .arg("+")
-                        .arg(10_000)
-                        .arg(name),
-                )
-                .expect("XPENDING");
+            let reply: redis::RedisResult<redis::Value> = stream.cmd(
+                redis::cmd("XPENDING")
+                    .arg(&stream.name)
+                    .arg(counter::queue::redis::GROUP)
+                    .arg("-")
+                    .arg("+")
+                    .arg(10_000)
+                    .arg(name),
+            );
             match reply {
-                redis::Value::Array(entries) => entries.len() as u64,
+                Ok(redis::Value::Array(entries)) => entries.len() as u64,
+                // No worker has created the group yet.
+                Err(e) if e.code() == Some("NOGROUP") => 0,
                 other => panic!("XPENDING answered {other:?}"),
             }
         }
