@@ -5,8 +5,8 @@
 # loopback with the embedded backends. A fixed seed and one worker: the same cases every run.
 # Usage: run.sh COUNTER_BIN SCHEMATHESIS_BIN
 set -euo pipefail
-counter=$1
-schemathesis=$2
+counter=$(realpath "$1")
+schemathesis=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 
 work=$(mktemp -d)
