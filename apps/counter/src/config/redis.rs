@@ -34,7 +34,7 @@ impl Settings {
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| SecretUrl::new(s))
+                .map(SecretUrl::new)
                 .collect()
         } else if let Some(host) = &self.redis_host {
             vec![SecretUrl::new(format!(

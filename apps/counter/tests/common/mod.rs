@@ -92,22 +92,24 @@ async fn admin_connection() -> sqlx::MySqlConnection {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop may run inside a runtime; a fresh thread with its own runtime is always allowed.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                let mut admin = admin_connection().await;
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
-                    .await;
-            });
-        })
-        .join();
+        clean_up_as_admin(format!("DROP DATABASE IF EXISTS `{}`", self.name));
     }
+}
+
+/// Runs `statement` as the MySQL administrator, for a `Drop` that removes what a test made.
+/// Drop may run inside a runtime; a fresh thread with its own runtime is always allowed.
+pub fn clean_up_as_admin(statement: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut admin = admin_connection().await;
+            let _ = admin.execute(statement.as_str()).await;
+        });
+    })
+    .join();
 }
 
 /// A Redis stream (and its dead-letter stream) for one test, deleted afterwards.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use sqlx::{Connection, Executor, MySqlConnection};
 
 use crate::common::{
-    client, get_count, mysql_address, mysql_admin_url, post_all, unique_name, wait_for, Backends,
-    Kind, TestDatabase, PATIENCE,
+    clean_up_as_admin, client, get_count, mysql_address, mysql_admin_url, post_all, unique_name,
+    wait_for, Backends, Kind, TestDatabase, PATIENCE,
 };
 
 /// The user, dropped when the test ends.
@@ -19,21 +19,7 @@ struct TestUser {
 
 impl Drop for TestUser {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                if let Ok(mut admin) = MySqlConnection::connect(&mysql_admin_url()).await {
-                    let _ = admin
-                        .execute(format!("DROP USER IF EXISTS '{name}'@'%'").as_str())
-                        .await;
-                }
-            });
-        })
-        .join();
+        clean_up_as_admin(format!("DROP USER IF EXISTS '{}'@'%'", self.name));
     }
 }
 
