@@ -346,3 +346,18 @@ async fn get_count(State(state): State<Shared>) -> Result<Json<CountSummary>, Ap
         hostname: state.hostname.clone(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The health paths of the contract (what the blueprint's checks probe) are served.
+    #[test]
+    fn the_contract_s_health_paths_are_served() {
+        let document = openapi();
+        for path in [counter_contract::HEALTH_PATH, counter_contract::READY_PATH] {
+            let item = document.paths.paths.get(path);
+            assert!(item.is_some_and(|item| item.get.is_some()), "GET {path}");
+        }
+    }
+}
