@@ -12,14 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::error::Category;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::count_request::{parse_count, CountRequest};
 use crate::db::Database;
-use crate::message::{CountMessage, MAX_ABS_COUNT};
+use crate::message::CountMessage;
 use crate::metrics::Metrics;
 use crate::queue::Queue;
 use crate::request_metrics::CountRequestsLayer;
@@ -127,7 +127,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -270,15 +270,6 @@ async fn metrics(State(state): State<Shared>) -> impl IntoResponse {
     )
 }
 
-/// Body of `POST /count`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CountRequest {
-    /// An integer within ±(2^53 − 1), e.g. the current unix time.
-    #[schema(value_type = i64, minimum = -9007199254740991_i64, maximum = 9007199254740991_i64, example = 1700000000)]
-    pub count: serde_json::Number,
-}
-
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct Accepted {
     #[schema(example = "queued")]
@@ -286,76 +277,6 @@ pub struct Accepted {
     /// The message id; the worker stores each id once.
     pub id: String,
     pub count: i64,
-}
-
-/// Checks the content type and body of `POST /count`; every fault is a 4xx.
-pub fn parse_count(content_type: Option<&str>, body: &[u8]) -> Result<i64, ApiError> {
-    let media_type = content_type
-        .and_then(|ct| ct.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
-    let is_json = media_type.as_deref().is_some_and(|m| {
-        m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-    });
-    if !is_json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as Content-Type: application/json",
-        ));
-    }
-    // Derived struct deserialisers also accept arrays (`[1]`): insist on an object first.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                "body must be a JSON object like {\"count\": 1}",
-            ),
-            Err(e) => json_error(&e),
-        });
-    }
-    let request: CountRequest = serde_json::from_slice(body).map_err(|e| json_error(&e))?;
-    let out_of_range = || {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "out_of_range",
-            format!("count must be within ±{MAX_ABS_COUNT}"),
-        )
-    };
-    match request.count.as_i64() {
-        Some(n) if n.abs() <= MAX_ABS_COUNT => Ok(n),
-        Some(_) => Err(out_of_range()),
-        None if request.count.is_u64() => Err(out_of_range()),
-        None => {
-            let f = request.count.as_f64().unwrap_or(f64::NAN);
-            if f.fract() == 0.0 && f.abs() > MAX_ABS_COUNT as f64 {
-                Err(out_of_range())
-            } else {
-                Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_field",
-                    "count must be an integer",
-                ))
-            }
-        }
-    }
-}
-
-/// Maps a JSON error to 400 (not JSON) or 422 (JSON of the wrong shape or range).
-fn json_error(error: &serde_json::Error) -> ApiError {
-    let unprocessable =
-        |code, message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
-    if error.to_string().contains("number out of range") {
-        return unprocessable("out_of_range", "count is out of range".to_owned());
-    }
-    match error.classify() {
-        Category::Data => unprocessable("invalid_field", error.to_string()),
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("body is not valid JSON: {error}"),
-        ),
-    }
 }
 
 /// Queue a count. Answers 202 only after the queue acknowledged the write.
@@ -430,49 +351,13 @@ async fn get_count(State(state): State<Shared>) -> Result<Json<CountSummary>, Ap
 mod tests {
     use super::*;
 
-    fn status_of(content_type: Option<&str>, body: &str) -> u16 {
-        match parse_count(content_type, body.as_bytes()) {
-            Ok(_) => 202,
-            Err(e) => e.status().as_u16(),
+    /// The health paths of the contract (what the blueprint's checks probe) are served.
+    #[test]
+    fn the_contract_s_health_paths_are_served() {
+        let document = openapi();
+        for path in [counter_contract::HEALTH_PATH, counter_contract::READY_PATH] {
+            let item = document.paths.paths.get(path);
+            assert!(item.is_some_and(|item| item.get.is_some()), "GET {path}");
         }
-    }
-
-    #[test]
-    fn accepts_integers_with_json_media_types() {
-        assert_eq!(
-            parse_count(Some("application/json"), b"{\"count\": 17}").unwrap(),
-            17
-        );
-        assert_eq!(
-            parse_count(Some("Application/JSON; charset=utf-8"), b"{\"count\":-5}").unwrap(),
-            -5
-        );
-        assert_eq!(
-            parse_count(
-                Some("application/vnd.counter+json"),
-                b"{\"count\":9007199254740991}"
-            )
-            .unwrap(),
-            MAX_ABS_COUNT
-        );
-    }
-
-    #[test]
-    fn every_fault_is_a_specific_4xx() {
-        let json = Some("application/json");
-        assert_eq!(status_of(None, "{\"count\":1}"), 415);
-        assert_eq!(status_of(Some("text/plain"), "{\"count\":1}"), 415);
-        assert_eq!(status_of(json, "{\"count\":"), 400);
-        assert_eq!(status_of(json, ""), 400);
-        assert_eq!(status_of(json, "{}"), 422);
-        assert_eq!(status_of(json, "[1]"), 422);
-        assert_eq!(status_of(json, "{\"count\":\"1\"}"), 422);
-        assert_eq!(status_of(json, "{\"count\":1.5}"), 422);
-        assert_eq!(status_of(json, "{\"count\":null}"), 422);
-        assert_eq!(status_of(json, "{\"count\":1,\"extra\":2}"), 422);
-        assert_eq!(status_of(json, "{\"count\":1,\"count\":2}"), 422);
-        assert_eq!(status_of(json, "{\"count\":9007199254740992}"), 422);
-        assert_eq!(status_of(json, "{\"count\":18446744073709551616}"), 422);
-        assert_eq!(status_of(json, "{\"count\":1e400}"), 422);
     }
 }

@@ -1,6 +1,7 @@
-//! The four roles of the binary and the wiring they share.
+//! The roles of the binary and the wiring they share.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -8,35 +9,34 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState, HttpOptions, Role};
+use crate::cli::Command;
 use crate::cloudwatch_metric;
-use crate::config::Settings;
+use crate::config::{DatabaseConfig, Settings};
 use crate::db::{self, Database};
+use crate::health_check;
 use crate::metrics::Metrics;
 use crate::queue;
 use crate::shutdown::{Backoff, Shutdown};
 use crate::web;
 use crate::worker::Worker;
 
-#[derive(clap::Subcommand, Debug, Clone, Copy)]
-pub enum Command {
-    /// The producer HTTP API.
-    Api,
-    /// The consumer: queue → database.
-    Worker,
-    /// API + worker + web page in one process (embedded backends unless configured).
-    All,
-    /// Apply database migrations and exit.
-    Migrate,
-}
-
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    if let Command::Health(args) = &command {
+        let url = match &args.url {
+            Some(url) => url.clone(),
+            None => health_check::default_url(&settings)?,
+        };
+        let status = health_check::probe(&url, Duration::from_secs(args.timeout_secs)).await?;
+        tracing::info!(%url, status, "healthy");
+        return Ok(());
+    }
     let shutdown = Shutdown::on_signals();
     let database = settings.database()?;
     tracing::info!(role = ?command, database = %database, "starting");
-    let db = db::open(&database).await?;
     if let Command::Migrate = command {
-        return migrate_with_retry(db.as_ref(), &shutdown, MIGRATE_COMMAND_ATTEMPTS).await;
+        return prepare_database(&database, &shutdown, MIGRATE_COMMAND_ATTEMPTS).await;
     }
+    let db = db::open(&database.for_services()).await?;
 
     let queue_config = settings.queue()?;
     tracing::info!(queue = %queue_config, "queue");
@@ -63,10 +63,10 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Api => {
             if settings.migrate_on_start {
                 // In the background: the API serves (and reports the database) meanwhile.
-                let (db, shutdown) = (state.db.clone(), shutdown.clone());
+                let (database, shutdown) = (database.clone(), shutdown.clone());
                 tokio::spawn(async move {
                     if let Err(e) =
-                        migrate_with_retry(db.as_ref(), &shutdown, MIGRATE_ON_START_ATTEMPTS).await
+                        prepare_database(&database, &shutdown, MIGRATE_ON_START_ATTEMPTS).await
                     {
                         tracing::error!(error = %format!("{e:#}"), "migrations failed");
                     }
@@ -95,7 +95,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 ))
             });
             if settings.migrate_on_start {
-                migrate_with_retry(state.db.as_ref(), &shutdown, MIGRATE_ON_START_ATTEMPTS).await?;
+                prepare_database(&database, &shutdown, MIGRATE_ON_START_ATTEMPTS).await?;
             }
             let role = if let Command::All = command {
                 Role::Api
@@ -130,7 +130,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 task.await.context("queue depth metric task failed")?;
             }
         }
-        Command::Migrate => unreachable!("handled above"),
+        Command::Migrate | Command::Health(_) => unreachable!("handled above"),
     }
     shutdown.wait().await;
     for (_, server) in servers {
@@ -166,6 +166,25 @@ async fn serve(
 const MIGRATE_COMMAND_ATTEMPTS: u32 = 5;
 /// A service may start before its database: wait about a minute and a half.
 const MIGRATE_ON_START_ATTEMPTS: u32 = 22;
+
+/// Brings the database to what this build needs, as the administrator: the migrations, then
+/// the application user (when one is configured) with its password and privileges.
+async fn prepare_database(
+    config: &DatabaseConfig,
+    shutdown: &Shutdown,
+    max_attempts: u32,
+) -> anyhow::Result<()> {
+    let db = db::open(config).await?;
+    migrate_with_retry(db.as_ref(), shutdown, max_attempts).await?;
+    if let DatabaseConfig::MySql {
+        url,
+        app_user: Some(user),
+    } = config
+    {
+        db::app_user::provision(url, user).await?;
+    }
+    Ok(())
+}
 
 /// Applies migrations, retrying with backoff while the database is unavailable.
 async fn migrate_with_retry(

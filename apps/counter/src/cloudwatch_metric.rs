@@ -18,9 +18,9 @@ use crate::config::QueueDepthMetricConfig;
 use crate::queue::Queue;
 use crate::shutdown::Shutdown;
 
-pub const NAMESPACE: &str = "Counter";
-pub const METRIC: &str = "QueueDepth";
-pub const DIMENSION: &str = "Queue";
+pub use counter_contract::metric::{
+    NAMESPACE, QUEUE_DEPTH as METRIC, QUEUE_DIMENSION as DIMENSION,
+};
 
 /// Longest wait for the queue's answer; a slower answer skips the tick.
 const DEPTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,6 +30,7 @@ const DEPTH_TIMEOUT: Duration = Duration::from_secs(5);
 struct Record<'a> {
     #[serde(rename = "_aws")]
     aws: Metadata,
+    // The dimension and the metric (DIMENSION, METRIC); serde wants literals here.
     #[serde(rename = "Queue")]
     queue: &'a str,
     #[serde(rename = "QueueDepth")]
@@ -172,6 +173,8 @@ mod tests {
         let record: Value = serde_json::from_str(&line).expect("the line is JSON");
 
         assert_eq!(keys(&record), ["Queue", "QueueDepth", "_aws"]);
+        // The fields named by serde attributes are the contract's dimension and metric.
+        assert_eq!((DIMENSION, METRIC), ("Queue", "QueueDepth"));
         assert_eq!(record["Queue"], "counts-prod");
         assert_eq!(record["QueueDepth"].as_u64(), Some(1234));
         let aws = &record["_aws"];

@@ -3,9 +3,12 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod cloudwatch_metric;
 pub mod config;
+pub mod count_request;
 pub mod db;
+pub mod health_check;
 pub mod message;
 pub mod metrics;
 pub mod migrations;

@@ -1,20 +1,10 @@
 use clap::Parser;
-use counter::app::{self, Command};
-use counter::config::Settings;
+use counter::app;
+use counter::cli::Cli;
 use counter::telemetry;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Counter workloads: producer API, worker and web page.
-#[derive(Parser)]
-#[command(name = "counter", version)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-    #[command(flatten)]
-    settings: Settings,
-}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

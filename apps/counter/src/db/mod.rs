@@ -4,6 +4,7 @@
 //! the backend modules add only what differs: connecting, the migration lock and the clause that
 //! skips duplicate ids.
 
+pub mod app_user;
 pub mod mysql;
 pub mod sqlite;
 
@@ -38,7 +39,7 @@ pub trait Database: Send + Sync {
 pub async fn open(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Database>> {
     Ok(match config {
         DatabaseConfig::Sqlite { path } => Arc::new(SqlStore::<Sqlite>::open(path).await?),
-        DatabaseConfig::MySql { url } => Arc::new(SqlStore::<MySql>::connect(url)?),
+        DatabaseConfig::MySql { url, .. } => Arc::new(SqlStore::<MySql>::connect(url)?),
     })
 }
 
@@ -47,13 +48,14 @@ pub struct SqlStore<DB: sqlx::Database> {
     pub pool: Pool<DB>,
 }
 
-/// Implements [`Database`] for `SqlStore<$driver>` with the shared SQL. `$skip_duplicates`
-/// ends the multi-row INSERT so known ids are skipped, not errors; `$migrations` lists the
+/// Implements [`Database`] for `SqlStore<$driver>` with the shared SQL. `$insert` begins and
+/// `$skip_duplicates` ends the multi-row INSERT so known ids are skipped, not errors; `$migrations` lists the
 /// dialect's migrations; `$lock` / `$unlock` take and release the backend's migration lock
 /// (`$unlock` is told whether the migrations succeeded).
 macro_rules! impl_sql_store {
     (
         $driver:ty,
+        insert: $insert:expr,
         skip_duplicates: $skip_duplicates:expr,
         migrations: $migrations:expr,
         lock: $lock:path,
@@ -120,8 +122,10 @@ macro_rules! impl_sql_store {
                     return Ok(());
                 }
                 // One multi-row INSERT: a single statement is a single transaction.
-                let mut query =
-                    sqlx::QueryBuilder::<$driver>::new("INSERT INTO counts (msg_id, value) ");
+                let mut query = sqlx::QueryBuilder::<$driver>::new(concat!(
+                    $insert,
+                    " counts (msg_id, value) "
+                ));
                 query.push_values(messages, |mut row, m| {
                     row.push_bind(m.id.as_bytes().as_slice()).push_bind(m.count);
                 });

@@ -47,8 +47,12 @@ async fn unlock(conn: &mut MySqlConnection, _succeeded: bool) -> anyhow::Result<
 
 impl_sql_store!(
     MySql,
-    // A no-op update on a duplicate key only; unlike INSERT IGNORE it hides no other error.
-    skip_duplicates: " ON DUPLICATE KEY UPDATE msg_id = msg_id",
+    // IGNORE, not `ON DUPLICATE KEY UPDATE msg_id = msg_id`: that needs UPDATE rights on every
+    // inserted column (MariaDB), which would let the application user rewrite stored counts.
+    // The other errors IGNORE turns into warnings are about values out of a column's range or
+    // type, and every value bound here is typed to fit (a 16-byte id, an i64).
+    insert: "INSERT IGNORE INTO",
+    skip_duplicates: "",
     migrations: crate::migrations::MYSQL,
     lock: lock,
     unlock: unlock,

@@ -31,6 +31,7 @@ async fn unlock(conn: &mut SqliteConnection, succeeded: bool) -> anyhow::Result<
 
 impl_sql_store!(
     Sqlite,
+    insert: "INSERT INTO",
     skip_duplicates: " ON CONFLICT (msg_id) DO NOTHING",
     migrations: crate::migrations::SQLITE,
     lock: lock,

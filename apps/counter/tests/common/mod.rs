@@ -92,22 +92,24 @@ async fn admin_connection() -> sqlx::MySqlConnection {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop may run inside a runtime; a fresh thread with its own runtime is always allowed.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async {
-                let mut admin = admin_connection().await;
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS `{name}`").as_str())
-                    .await;
-            });
-        })
-        .join();
+        clean_up_as_admin(format!("DROP DATABASE IF EXISTS `{}`", self.name));
     }
+}
+
+/// Runs `statement` as the MySQL administrator, for a `Drop` that removes what a test made.
+/// Drop may run inside a runtime; a fresh thread with its own runtime is always allowed.
+pub fn clean_up_as_admin(statement: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let mut admin = admin_connection().await;
+            let _ = admin.execute(statement.as_str()).await;
+        });
+    })
+    .join();
 }
 
 /// A Redis stream (and its dead-letter stream) for one test, deleted afterwards.
@@ -277,10 +279,15 @@ impl Backends {
         Process::spawn(role, &self.env, extra_env, self.data_dir.path())
     }
 
+    /// Like [`Backends::spawn`], with arguments after the subcommand.
+    pub fn spawn_args(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Process {
+        Process::start(args, &self.env, extra_env, self.data_dir.path(), false)
+    }
+
     /// Like [`Backends::spawn`], with stdout in a file of its own ([`Process::stdout`]) and
     /// only stderr in the log.
     pub fn spawn_with_stdout(&self, role: &str, extra_env: &[(&str, &str)]) -> Process {
-        Process::start(role, &self.env, extra_env, self.data_dir.path(), true)
+        Process::start(&[role], &self.env, extra_env, self.data_dir.path(), true)
     }
 }
 
@@ -302,16 +309,18 @@ impl Process {
         extra_env: &[(&str, &str)],
         log_dir: &Path,
     ) -> Self {
-        Self::start(role, env, extra_env, log_dir, false)
+        Self::start(&[role], env, extra_env, log_dir, false)
     }
 
+    /// Runs `counter ARGS…`; the first argument is the role (subcommand).
     fn start(
-        role: &str,
+        args: &[&str],
         env: &[(String, String)],
         extra_env: &[(&str, &str)],
         log_dir: &Path,
         separate_stdout: bool,
     ) -> Self {
+        let role = args[0];
         let n = SPAWNED.fetch_add(1, Ordering::Relaxed);
         let log = log_dir.join(format!("{role}-{n}.log"));
         let out = fs::File::create(&log).expect("log file");
@@ -322,7 +331,7 @@ impl Process {
         };
         let mut command = Command::new(env!("CARGO_BIN_EXE_counter"));
         command
-            .arg(role)
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HTTP_HOST", "127.0.0.1")
@@ -691,4 +700,85 @@ pub async fn wait_for_log(process: &Process, text: &str) {
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// A TCP proxy on loopback in front of `target` (the real MariaDB) that a test can cut: while
+/// cut it closes every connection at once, the live ones and each new one, as a database that
+/// went away would; restored, it forwards again. The port stays the proxy's throughout.
+pub struct CuttableProxy {
+    pub port: u16,
+    state: Arc<std::sync::Mutex<ProxyState>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+struct ProxyState {
+    up: bool,
+    connections: Vec<tokio::task::AbortHandle>,
+}
+
+impl CuttableProxy {
+    pub async fn start(target: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind proxy");
+        let port = listener.local_addr().expect("proxy address").port();
+        let state = Arc::new(std::sync::Mutex::new(ProxyState {
+            up: true,
+            connections: Vec::new(),
+        }));
+        let (target, shared) = (target.to_owned(), state.clone());
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                // Deciding and registering under one lock: `cut` cannot miss a connection.
+                let mut state = shared.lock().expect("proxy state");
+                if !state.up {
+                    drop(client);
+                    continue;
+                }
+                let target = target.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                state.connections.retain(|c| !c.is_finished());
+                state.connections.push(task.abort_handle());
+            }
+        });
+        Self {
+            port,
+            state,
+            accept,
+        }
+    }
+
+    /// Closes every connection and refuses new ones until [`CuttableProxy::restore`].
+    pub fn cut(&self) {
+        let mut state = self.state.lock().expect("proxy state");
+        state.up = false;
+        for connection in state.connections.drain(..) {
+            connection.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.state.lock().expect("proxy state").up = true;
+    }
+}
+
+impl Drop for CuttableProxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+/// `host:port` of the MariaDB the tests use.
+pub fn mysql_address() -> String {
+    let url = url::Url::parse(&mysql_admin_url()).expect("COUNTER_TEST_MYSQL_URL is a URL");
+    format!(
+        "{}:{}",
+        url.host_str().expect("a host"),
+        url.port().unwrap_or(3306)
+    )
 }

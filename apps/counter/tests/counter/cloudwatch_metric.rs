@@ -11,12 +11,13 @@ use crate::common::{
 
 /// Every stdout line parsed as an EMF record of the queue depth of `queue`; returns the depths.
 fn queue_depths(process: &Process, queue: &str) -> Vec<u64> {
+    let lines = process.stdout_lines();
+    // Taken after the lines were read: every line was written before this instant.
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
-    process
-        .stdout_lines()
+    lines
         .iter()
         .map(|line| {
             let record: Value = serde_json::from_str(line)

@@ -5,13 +5,17 @@
 mod common;
 
 mod api;
+mod app_user;
 mod bad_input;
 mod cloudwatch_metric;
 mod cluster;
 mod crash;
+mod database_outage;
 mod dead_letter;
+mod health;
 mod migrations;
 mod outage;
+mod restart;
 mod secrets;
 mod secure;
 mod shutdown;
