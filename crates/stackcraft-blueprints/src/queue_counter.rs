@@ -18,6 +18,7 @@
 
 use std::path::PathBuf;
 
+use counter_contract::{self as contract, command, env, metric};
 use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::cloudfront::{SiteOptions, StaticSite};
@@ -42,26 +43,46 @@ use stackcraft_core::Stack;
 use crate::{Blueprint, Context};
 
 /// The port the counter's API (and the worker's health endpoint) listens on.
-const HTTP_PORT: u16 = 5080;
+const HTTP_PORT: u16 = contract::DEFAULT_HTTP_PORT;
 /// The database the worker writes and the API reads.
 const DATABASE: &str = "counter";
+/// The user the API and the worker connect as (created by `counter migrate`).
+const APP_USER: &str = "counter_app";
 
 /// Where the counter reads its Redis connection from.
 const REDIS_ENV: ConnectionEnv = ConnectionEnv {
-    host: Some("REDIS_HOST"),
-    port: Some("REDIS_PORT"),
+    host: Some(env::REDIS_HOST),
+    port: Some(env::REDIS_PORT),
     username: None,
-    password: Some("REDIS_PASSWORD"),
-    tls: Some("REDIS_TLS"),
+    password: Some(env::REDIS_PASSWORD),
+    tls: Some(env::REDIS_TLS),
 };
 
-/// Where the counter reads its MySQL connection from.
-const MYSQL_ENV: ConnectionEnv = ConnectionEnv {
-    host: Some("MYSQL_HOST"),
-    port: Some("MYSQL_PORT"),
-    username: Some("MYSQL_USER"),
-    password: Some("MYSQL_PASSWORD"),
-    tls: Some("MYSQL_TLS"),
+/// The administrator's connection: only the migration gets it.
+const ADMIN_MYSQL_ENV: ConnectionEnv = ConnectionEnv {
+    host: Some(env::MYSQL_HOST),
+    port: Some(env::MYSQL_PORT),
+    username: Some(env::MYSQL_USER),
+    password: Some(env::MYSQL_PASSWORD),
+    tls: Some(env::MYSQL_TLS),
+};
+
+/// The application user's connection, what the API and the worker use.
+const APP_MYSQL_ENV: ConnectionEnv = ConnectionEnv {
+    host: Some(env::MYSQL_HOST),
+    port: Some(env::MYSQL_PORT),
+    username: Some(env::APP_MYSQL_USER),
+    password: Some(env::APP_MYSQL_PASSWORD),
+    tls: Some(env::MYSQL_TLS),
+};
+
+/// The application user's credentials alone, for the migration that creates the user.
+const APP_USER_CREDENTIALS_ENV: ConnectionEnv = ConnectionEnv {
+    username: Some(env::APP_MYSQL_USER),
+    password: Some(env::APP_MYSQL_PASSWORD),
+    host: None,
+    port: None,
+    tls: None,
 };
 
 #[derive(Debug, Deserialize)]
@@ -246,23 +267,35 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     // The services: same image, same configuration, different command.
     let cluster = Cluster::new(stack, "Cluster", &vpc);
     let namespace = PrivateDnsNamespace::new(stack, "Discovery", "counter.internal", &vpc);
+    let app_user = db.add_user(stack, "AppUser", APP_USER);
+    // What every container of the counter reads; the database credentials differ by role.
     let counter = |name: &str, command: &str| {
         Container::new(name, image.clone())
             .command(&[command])
-            .env("HTTP_PORT", HTTP_PORT.to_string())
-            .env("LOG_FORMAT", "json")
+            .env(env::HTTP_PORT, HTTP_PORT.to_string())
+            .env(env::LOG_FORMAT, "json")
             .connect(&queue, &REDIS_ENV)
-            .env("REDIS_CLUSTER", "false")
-            .env("REDIS_QUEUE", cfg.queue.as_str())
-            .connect(&db, &MYSQL_ENV)
-            .env("MYSQL_DATABASE", DATABASE)
-            .env("MIGRATE_ON_START", "false")
-            .env("CORS_ALLOW_ORIGINS", site.url())
+            .env(env::REDIS_CLUSTER, "false")
+            .env(env::REDIS_QUEUE, cfg.queue.as_str())
+            .env(env::MYSQL_DATABASE, DATABASE)
+            .env(env::MIGRATE_ON_START, "false")
+            .env(env::CORS_ALLOW_ORIGINS, site.url())
     };
+    // The API and the worker as the application user, never the administrator.
+    let service = |name: &str, command: &str| {
+        counter(name, command)
+            .connect(&app_user, &APP_MYSQL_ENV)
+            .port(HTTP_PORT)
+    };
+    // The migration creates the schema and the application user as the administrator.
+    let migration = counter("migrate", command::MIGRATE)
+        .connect(&db, &ADMIN_MYSQL_ENV)
+        .connect(&app_user, &APP_USER_CREDENTIALS_ENV)
+        .not_essential();
 
-    let targets = alb.forward_to(stack, "ApiTargets", &vpc, HTTP_PORT, "/health");
+    let targets = alb.forward_to(stack, "ApiTargets", &vpc, HTTP_PORT, contract::HEALTH_PATH);
     let mut api_task = TaskDefinition::fargate(stack, "ApiTask", size(&cfg.api));
-    api_task.add_container(stack, counter("api", "api").port(HTTP_PORT));
+    api_task.add_container(stack, service("api", command::API));
     let api_discovery = namespace.add_service(stack, "Api", "api");
     let api = FargateService::new(
         stack,
@@ -281,12 +314,10 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
 
     // The worker migrates the schema before it starts (a one-off container that must exit 0).
     let mut worker_task = TaskDefinition::fargate(stack, "WorkerTask", size(&cfg.worker));
-    worker_task.add_container(stack, counter("migrate", "migrate").not_essential());
+    worker_task.add_container(stack, migration);
     worker_task.add_container(
         stack,
-        counter("worker", "worker")
-            .port(HTTP_PORT)
-            .after("migrate", ContainerCondition::Success),
+        service("worker", command::WORKER).after("migrate", ContainerCondition::Success),
     );
     let worker_discovery = namespace.add_service(stack, "Worker", "worker");
     let worker = FargateService::new(
@@ -379,8 +410,8 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
 /// Counts waiting in the queue: published by the worker (CloudWatch embedded metric format
 /// in its logs) as `Counter/QueueDepth` with dimension `Queue`.
 fn queue_depth(queue: &str) -> Metric {
-    Metric::new("Counter", "QueueDepth")
-        .dimension("Queue", queue)
+    Metric::new(metric::NAMESPACE, metric::QUEUE_DEPTH)
+        .dimension(metric::QUEUE_DIMENSION, queue)
         .stat(Stat::Maximum)
 }
 

@@ -290,7 +290,19 @@ fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_envir
                 .iter()
                 .map(|s| s["Name"].as_str().unwrap())
                 .collect();
-            assert_eq!(secrets, ["REDIS_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD"]);
+            // Only the migration has the administrator; the services connect as the app user.
+            let expected: &[&str] = if container["Name"] == "migrate" {
+                &[
+                    "REDIS_PASSWORD",
+                    "MYSQL_USER",
+                    "MYSQL_PASSWORD",
+                    "APP_MYSQL_USER",
+                    "APP_MYSQL_PASSWORD",
+                ]
+            } else {
+                &["REDIS_PASSWORD", "APP_MYSQL_USER", "APP_MYSQL_PASSWORD"]
+            };
+            assert_eq!(secrets, expected, "{}", container["Name"]);
             // Both backends only accept TLS; the app must insist on it, never fall back.
             for flag in ["REDIS_TLS", "MYSQL_TLS"] {
                 let set = container["Environment"]
@@ -305,7 +317,8 @@ fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_envir
     commands.sort();
     assert_eq!(commands, ["api", "migrate", "worker"]);
 
-    // Each execution role reads exactly the two secrets; task roles have no policy at all.
+    // Execution roles read the queue's token and the app user's secret, and only the worker's
+    // (whose migration creates the app user) the administrator's; task roles have no policy.
     for (_, policy) in t.find_resources("AWS::IAM::Policy") {
         let statements = policy["Properties"]["PolicyDocument"]["Statement"]
             .as_array()
@@ -316,10 +329,15 @@ fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_envir
             assert!(!actions.contains('*'), "no wildcard actions: {statement}");
             if actions.contains("secretsmanager:GetSecretValue") {
                 let resource = &statement["Resource"];
+                let roles = serde_json::to_string(&policy["Properties"]["Roles"]).unwrap();
+                let allowed = [
+                    json!({"Ref": "QueueAuthToken"}),
+                    json!({"Ref": "DatabaseAppUser"}),
+                ];
+                let admin = *resource == json!({"Ref": "DatabaseSecret"});
                 assert!(
-                    *resource == json!({"Ref": "QueueAuthToken"})
-                        || *resource == json!({"Ref": "DatabaseSecret"}),
-                    "{statement}"
+                    allowed.contains(resource) || (admin && roles.contains("WorkerTask")),
+                    "{statement} for {roles}"
                 );
             }
         }
@@ -437,5 +455,73 @@ fn alarms_cover_every_tier_and_mail_the_configured_address() {
             "AWS::SNS::Subscription",
             json!({"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": "Alarms"}}),
         );
+    }
+}
+
+/// The contract with the workload has one source (`counter-contract`): every variable a
+/// counter container is given is one the binary reads, and each role gets what it needs.
+#[test]
+fn every_variable_a_container_gets_is_one_the_counter_reads() {
+    use counter_contract::env;
+    let read: BTreeSet<&str> = env::READ
+        .iter()
+        .chain(env::READ_BY_LIBRARIES)
+        .copied()
+        .collect();
+    let secret: BTreeSet<&str> = env::SECRETS.iter().copied().collect();
+    let common = [
+        env::HTTP_PORT,
+        env::REDIS_HOST,
+        env::REDIS_PORT,
+        env::REDIS_PASSWORD,
+        env::REDIS_TLS,
+        env::REDIS_QUEUE,
+        env::MYSQL_DATABASE,
+        env::MIGRATE_ON_START,
+    ];
+    for environment in ["dev", "prod"] {
+        let t = counter(environment);
+        for definition in properties(&t, "AWS::ECS::TaskDefinition") {
+            for container in definition["ContainerDefinitions"].as_array().unwrap() {
+                let name = container["Name"].as_str().unwrap();
+                let names = |key: &str| -> Vec<String> {
+                    container[key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| v["Name"].as_str().unwrap().to_owned())
+                        .collect()
+                };
+                let (plain, secrets) = (names("Environment"), names("Secrets"));
+                for var in plain.iter().chain(&secrets) {
+                    assert!(
+                        read.contains(var.as_str()),
+                        "{name} is given {var}, which the counter never reads"
+                    );
+                }
+                for var in &plain {
+                    assert!(
+                        !secret.contains(var.as_str()),
+                        "{name}: {var} is a secret, set in plain text"
+                    );
+                }
+                let given: BTreeSet<&str> =
+                    plain.iter().chain(&secrets).map(String::as_str).collect();
+                let mut required: Vec<&str> = common.to_vec();
+                required.extend([env::MYSQL_HOST, env::MYSQL_PORT, env::MYSQL_TLS]);
+                required.extend([env::APP_MYSQL_USER, env::APP_MYSQL_PASSWORD]);
+                if name == "migrate" {
+                    required.extend([env::MYSQL_USER, env::MYSQL_PASSWORD]);
+                } else {
+                    assert!(
+                        !given.contains(env::MYSQL_USER),
+                        "{name} must not get the administrator"
+                    );
+                }
+                for var in required {
+                    assert!(given.contains(var), "{name} in {environment} lacks {var}");
+                }
+            }
+        }
     }
 }

@@ -269,6 +269,48 @@ impl Database {
     pub fn secret(&self) -> &Secret {
         &self.secret
     }
+
+    /// Generated credentials for a user that is not the administrator (its password in
+    /// Secrets Manager, beside the database). The database itself knows nothing of the user:
+    /// the workload's migration, run with the administrator's credentials, creates it with
+    /// the privileges it needs. Connect services as it with [`Container::connect`].
+    ///
+    /// [`Container::connect`]: crate::ecs::Container::connect
+    pub fn add_user(&self, stack: &mut Stack, id: &str, username: &str) -> DatabaseUser {
+        let description = format!("Credentials of the database user {username}");
+        let secret = stack.scope(&self.path, |s| {
+            Secret::generated(s, id, Generated::credentials(&description, username))
+        });
+        DatabaseUser {
+            database: self.clone(),
+            secret,
+        }
+    }
+}
+
+/// A user of a [`Database`] other than its administrator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatabaseUser {
+    database: Database,
+    secret: Secret,
+}
+
+impl DatabaseUser {
+    /// `{"username": ..., "password": ...}`.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+impl Connectable for DatabaseUser {
+    /// The database's endpoint with this user's credentials.
+    fn client_endpoint(&self) -> Endpoint {
+        Endpoint {
+            username: Some(ContainerSecret::new(&self.secret, Some("username"))),
+            password: Some(ContainerSecret::new(&self.secret, Some("password"))),
+            ..self.database.client_endpoint()
+        }
+    }
 }
 
 impl Connectable for Database {
