@@ -60,7 +60,7 @@ impl Action {
         }
     }
 
-    pub(super) fn into_l1(&self) -> L1Action {
+    pub(super) fn to_l1(&self) -> L1Action {
         match self {
             Action::Forward(group) => {
                 L1Action::new(ActionType::Forward).target_group_arn(group.arn())
@@ -193,7 +193,7 @@ impl Listener {
         for group in action.groups() {
             stack.link(group.target(), ROUTED_BY, self.target());
         }
-        let actions: Expr<Vec<L1Action>> = vec![action.into_l1()].into();
+        let actions: Expr<Vec<L1Action>> = vec![action.to_l1()].into();
         stack.set_property(self.target(), "DefaultActions", actions);
     }
 
@@ -223,7 +223,7 @@ impl Listener {
         let taken = stack.linked(self.target(), &slot).first().cloned();
         let conditions: Vec<RuleCondition> = conditions.iter().map(Condition::to_l1).collect();
         let actions: Expr<Vec<rule_l1::Action>> =
-            Expr::<Vec<L1Action>>::from(vec![action.into_l1()]).cast();
+            Expr::<Vec<L1Action>>::from(vec![action.to_l1()]).cast();
         let rule = stack
             .add_at(
                 &path,

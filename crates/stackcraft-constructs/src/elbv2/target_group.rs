@@ -54,7 +54,8 @@ impl TargetGroupOptions {
 pub struct TargetGroup {
     group: TargetGroupRef,
     port: u16,
-    lb: ApplicationLoadBalancer,
+    // Boxed: a target group is passed around by value (actions, service options).
+    lb: Box<ApplicationLoadBalancer>,
 }
 
 impl TargetGroup {
@@ -90,7 +91,7 @@ impl TargetGroup {
         TargetGroup {
             group,
             port: options.port,
-            lb: lb.clone(),
+            lb: Box::new(lb.clone()),
         }
     }
 
