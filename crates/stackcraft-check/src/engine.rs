@@ -133,9 +133,16 @@ fn check_one(subject: &Subject, out: &mut Vec<Finding>) {
         detail,
         suppressed: None,
     };
-    // A suppression needs a reason; one without is a finding and suppresses nothing.
+    // A suppression needs a reason; one without is a finding (once, however many checkers'
+    // keys repeat it) and suppresses nothing.
+    let mut reported: Vec<(Option<String>, String)> = Vec::new();
     suppressions.retain(|s| {
-        if s.reason.trim().is_empty() {
+        if !s.reason.trim().is_empty() {
+            return true;
+        }
+        let rule = find_rule(&s.rule).map_or(s.rule.clone(), |r| r.id.to_owned());
+        let key = (s.resource.clone(), rule);
+        if !reported.contains(&key) {
             let detail = format!(
                 "the suppression of {} at {} has no reason",
                 s.rule,
@@ -146,8 +153,9 @@ fn check_one(subject: &Subject, out: &mut Vec<Finding>) {
                 s.resource.as_deref().unwrap_or(""),
                 detail,
             ));
+            reported.push(key);
         }
-        !s.reason.trim().is_empty()
+        false
     });
     let mut used = vec![false; suppressions.len()];
 

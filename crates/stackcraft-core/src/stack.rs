@@ -268,7 +268,16 @@ impl Stack {
     /// written for every checker that has an id for the same rule (`Metadata.stackcraft.suppress`,
     /// `Metadata.checkov.skip`, `Metadata.cfn_nag.rules_to_suppress`), so each of them shows the
     /// same reason.
+    /// An empty reason is an error of the construct.
     pub fn suppress(&mut self, target: &Target, rule: &str, reason: &str) {
+        if reason.trim().is_empty() {
+            let path = self
+                .resources
+                .get(&target.logical_id)
+                .map_or_else(|| target.logical_id.clone(), |e| e.path.clone());
+            self.error(&path, format!("the suppression of {rule} needs a reason"));
+            return;
+        }
         let metadata = self
             .resource_mut(target)
             .metadata

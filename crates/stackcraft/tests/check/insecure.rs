@@ -46,6 +46,7 @@ pub const EXPECTED: &[(&str, &str, bool)] = &[
     ("SC-SEC-003", "Cache/ReplicationGroup", false),
     ("SC-EC-004", "Cache/ReplicationGroup", true),
     ("SC-DATA-001", "Cache/ReplicationGroup", true),
+    ("SC-EC-003", "Cache/Memcached", false),
     ("SC-EFS-001", "Files/FileSystem", false),
     ("SC-DATA-001", "Files/FileSystem", true),
     ("SC-SNS-001", "Events/Topic", false),
@@ -90,158 +91,316 @@ pub const EXPECTED: &[(&str, &str, bool)] = &[
 
 /// Builds the insecure stack.
 pub fn insecure(stack: &mut Stack) {
-    raw(stack, "Uploads/Bucket", "AWS::S3::Bucket", json!({ "AccessControl": "PublicRead" }));
-    raw(stack, "Uploads/Policy", "AWS::S3::BucketPolicy", json!({
-        "Bucket": { "Ref": "UploadsBucket" },
-        "PolicyDocument": { "Version": "2012-10-17", "Statement": [{
-            "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-            "Resource": { "Fn::Sub": "${UploadsBucket.Arn}/*" } }] }
-    }));
+    raw(
+        stack,
+        "Uploads/Bucket",
+        "AWS::S3::Bucket",
+        json!({ "AccessControl": "PublicRead" }),
+    );
+    raw(
+        stack,
+        "Uploads/Policy",
+        "AWS::S3::BucketPolicy",
+        json!({
+            "Bucket": { "Ref": "UploadsBucket" },
+            "PolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": { "Fn::Sub": "${UploadsBucket.Arn}/*" } }] }
+        }),
+    );
 
-    raw(stack, "Network/Vpc", "AWS::EC2::VPC", json!({ "CidrBlock": "10.0.0.0/16" }));
-    raw(stack, "Network/WebSecurityGroup", "AWS::EC2::SecurityGroup", json!({
-        "GroupDescription": "web servers", "VpcId": { "Ref": "NetworkVpc" },
-        "SecurityGroupIngress": [
-            { "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "0.0.0.0/0" },
-            { "IpProtocol": "-1", "CidrIpv6": "::/0" }
-        ]
-    }));
-    raw(stack, "Network/SshFromAnywhere", "AWS::EC2::SecurityGroupIngress", json!({
-        "GroupId": { "Fn::GetAtt": ["NetworkWebSecurityGroup", "GroupId"] },
-        "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"
-    }));
+    raw(
+        stack,
+        "Network/Vpc",
+        "AWS::EC2::VPC",
+        json!({ "CidrBlock": "10.0.0.0/16" }),
+    );
+    raw(
+        stack,
+        "Network/WebSecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": "web servers", "VpcId": { "Ref": "NetworkVpc" },
+            "SecurityGroupIngress": [
+                { "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "0.0.0.0/0" },
+                { "IpProtocol": "-1", "CidrIpv6": "::/0" }
+            ]
+        }),
+    );
+    raw(
+        stack,
+        "Network/SshFromAnywhere",
+        "AWS::EC2::SecurityGroupIngress",
+        json!({
+            "GroupId": { "Fn::GetAtt": ["NetworkWebSecurityGroup", "GroupId"] },
+            "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"
+        }),
+    );
     // A load balancer's 443 from the internet is fine: no finding on this group.
-    raw(stack, "Balancer/SecurityGroup", "AWS::EC2::SecurityGroup", json!({
-        "GroupDescription": "load balancer", "VpcId": { "Ref": "NetworkVpc" },
-        "SecurityGroupIngress": [
-            { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0" }
-        ]
-    }));
+    raw(
+        stack,
+        "Balancer/SecurityGroup",
+        "AWS::EC2::SecurityGroup",
+        json!({
+            "GroupDescription": "load balancer", "VpcId": { "Ref": "NetworkVpc" },
+            "SecurityGroupIngress": [
+                { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0" }
+            ]
+        }),
+    );
 
-    raw(stack, "Server/LaunchTemplate", "AWS::EC2::LaunchTemplate", json!({
-        "LaunchTemplateData": { "InstanceType": "t3.micro",
-            "MetadataOptions": { "HttpTokens": "optional" } }
-    }));
-    raw(stack, "Server/Instance", "AWS::EC2::Instance", json!({
-        "ImageId": "ami-12345678", "InstanceType": "t3.micro",
-        "NetworkInterfaces": [{ "DeviceIndex": "0", "AssociatePublicIpAddress": true,
-            "SubnetId": "subnet-12345678" }],
-        "BlockDeviceMappings": [{ "DeviceName": "/dev/xvda",
-            "Ebs": { "VolumeSize": 20, "Encrypted": false } }],
-        "UserData": { "Fn::Base64": { "Fn::Sub":
-            "#!/bin/bash\nexport DB_PASSWORD=hunter2hunter2\n/opt/app/start --region ${AWS::Region}\n" } }
-    }));
-    raw(stack, "Disk/Volume", "AWS::EC2::Volume", json!({
-        "AvailabilityZone": "eu-central-1a", "Size": 10, "Encrypted": false
-    }));
+    raw(
+        stack,
+        "Server/LaunchTemplate",
+        "AWS::EC2::LaunchTemplate",
+        json!({
+            "LaunchTemplateData": { "InstanceType": "t3.micro",
+                "MetadataOptions": { "HttpTokens": "optional" } }
+        }),
+    );
+    raw(
+        stack,
+        "Server/Instance",
+        "AWS::EC2::Instance",
+        json!({
+            "ImageId": "ami-12345678", "InstanceType": "t3.micro",
+            "NetworkInterfaces": [{ "DeviceIndex": "0", "AssociatePublicIpAddress": true,
+                "SubnetId": "subnet-12345678" }],
+            "BlockDeviceMappings": [{ "DeviceName": "/dev/xvda",
+                "Ebs": { "VolumeSize": 20, "Encrypted": false } }],
+            "UserData": { "Fn::Base64": { "Fn::Sub":
+                "#!/bin/bash\nexport DB_PASSWORD=hunter2hunter2\n/opt/app/start --region ${AWS::Region}\n" } }
+        }),
+    );
+    raw(
+        stack,
+        "Disk/Volume",
+        "AWS::EC2::Volume",
+        json!({
+            "AvailabilityZone": "eu-central-1a", "Size": 10, "Encrypted": false
+        }),
+    );
 
-    raw(stack, "Database/Instance", "AWS::RDS::DBInstance", json!({
-        "Engine": "mysql", "DBInstanceClass": "db.t3.micro", "AllocatedStorage": "20",
-        "MasterUsername": "admin", "MasterUserPassword": "correct-horse-battery",
-        "PubliclyAccessible": true, "StorageEncrypted": false, "BackupRetentionPeriod": 1
-    }));
+    raw(
+        stack,
+        "Database/Instance",
+        "AWS::RDS::DBInstance",
+        json!({
+            "Engine": "mysql", "DBInstanceClass": "db.t3.micro", "AllocatedStorage": "20",
+            "MasterUsername": "admin", "MasterUserPassword": "correct-horse-battery",
+            "PubliclyAccessible": true, "StorageEncrypted": false, "BackupRetentionPeriod": 1
+        }),
+    );
     stack.parameter::<String>("CacheAuthToken", Parameter::new("String"));
-    raw(stack, "Cache/ReplicationGroup", "AWS::ElastiCache::ReplicationGroup", json!({
-        "ReplicationGroupDescription": "cache", "Engine": "redis",
-        "CacheNodeType": "cache.t3.micro", "NumCacheClusters": 1,
-        "AuthToken": { "Ref": "CacheAuthToken" }, "SnapshotRetentionLimit": 0
-    }));
-    raw(stack, "Files/FileSystem", "AWS::EFS::FileSystem", json!({ "PerformanceMode": "generalPurpose" }));
-    raw(stack, "Events/Topic", "AWS::SNS::Topic", json!({ "DisplayName": "events" }));
-    raw(stack, "Events/Queue", "AWS::SQS::Queue", json!({ "SqsManagedSseEnabled": false }));
-    raw(stack, "Counts/Table", "AWS::DynamoDB::Table", json!({
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{ "AttributeName": "pk", "AttributeType": "S" }],
-        "KeySchema": [{ "AttributeName": "pk", "KeyType": "HASH" }]
-    }));
+    raw(
+        stack,
+        "Cache/ReplicationGroup",
+        "AWS::ElastiCache::ReplicationGroup",
+        json!({
+            "ReplicationGroupDescription": "cache", "Engine": "redis",
+            "CacheNodeType": "cache.t3.micro", "NumCacheClusters": 1,
+            "AuthToken": { "Ref": "CacheAuthToken" }, "SnapshotRetentionLimit": 0
+        }),
+    );
+    raw(
+        stack,
+        "Cache/Memcached",
+        "AWS::ElastiCache::CacheCluster",
+        json!({
+            "Engine": "memcached", "CacheNodeType": "cache.t3.micro", "NumCacheNodes": 1
+        }),
+    );
+    raw(
+        stack,
+        "Files/FileSystem",
+        "AWS::EFS::FileSystem",
+        json!({ "PerformanceMode": "generalPurpose" }),
+    );
+    raw(
+        stack,
+        "Events/Topic",
+        "AWS::SNS::Topic",
+        json!({ "DisplayName": "events" }),
+    );
+    raw(
+        stack,
+        "Events/Queue",
+        "AWS::SQS::Queue",
+        json!({ "SqsManagedSseEnabled": false }),
+    );
+    raw(
+        stack,
+        "Counts/Table",
+        "AWS::DynamoDB::Table",
+        json!({
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{ "AttributeName": "pk", "AttributeType": "S" }],
+            "KeySchema": [{ "AttributeName": "pk", "KeyType": "HASH" }]
+        }),
+    );
     raw(stack, "App/Logs", "AWS::Logs::LogGroup", json!({}));
 
-    raw(stack, "Admin/Role", "AWS::IAM::Role", json!({
-        "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:root" },
-            "Action": "sts:AssumeRole" }] },
-        "ManagedPolicyArns": [
-            "arn:aws:iam::aws:policy/AdministratorAccess",
-            { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess" }
-        ],
-        "Policies": [{ "PolicyName": "everything", "PolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{ "Effect": "Allow", "Action": ["s3:*", "dynamodb:GetItem"], "Resource": "*" }] } }]
-    }));
-    raw(stack, "Admin/PublicRole", "AWS::IAM::Role", json!({
-        "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": { "AWS": "*" }, "Action": "sts:AssumeRole" }] }
-    }));
-    // Same-account trust with a service: no finding.
-    raw(stack, "App/ServiceRole", "AWS::IAM::Role", json!({
-        "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" },
-            "Action": "sts:AssumeRole" }] }
-    }));
-    raw(stack, "App/Secret", "AWS::SecretsManager::Secret", json!({
-        "GenerateSecretString": { "PasswordLength": 32 }
-    }));
-    raw(stack, "App/Function", "AWS::Lambda::Function", json!({
-        "Runtime": "python3.7", "Handler": "index.handler",
-        "Role": { "Fn::GetAtt": ["AppServiceRole", "Arn"] },
-        "Code": { "ZipFile": "def handler(event, context):\n    return 'ok'\n" },
-        "Environment": { "Variables": { "TABLE": "counts", "DB_PASSWORD": "hunter2hunter2" } }
-    }));
-    raw(stack, "App/Task", "AWS::ECS::TaskDefinition", json!({
-        "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "256", "Memory": "512",
-        "ContainerDefinitions": [{ "Name": "app", "Image": "nginx:latest", "Privileged": true,
-            "Environment": [{ "Name": "API_TOKEN", "Value": "tok-0123456789abcdef" }] }]
-    }));
-
-    raw(stack, "Balancer/LoadBalancer", "AWS::ElasticLoadBalancingV2::LoadBalancer", json!({
-        "Scheme": "internet-facing", "Subnets": ["subnet-1", "subnet-2"],
-        "SecurityGroups": [{ "Fn::GetAtt": ["BalancerSecurityGroup", "GroupId"] }]
-    }));
-    raw(stack, "Balancer/HttpListener", "AWS::ElasticLoadBalancingV2::Listener", json!({
-        "LoadBalancerArn": { "Ref": "BalancerLoadBalancer" }, "Port": 80, "Protocol": "HTTP",
-        "DefaultActions": [{ "Type": "fixed-response",
-            "FixedResponseConfig": { "StatusCode": "200" } }]
-    }));
-    raw(stack, "Balancer/HttpsListener", "AWS::ElasticLoadBalancingV2::Listener", json!({
-        "LoadBalancerArn": { "Ref": "BalancerLoadBalancer" }, "Port": 443, "Protocol": "HTTPS",
-        "SslPolicy": "ELBSecurityPolicy-2016-08",
-        "Certificates": [{ "CertificateArn": "arn:aws:acm:eu-central-1:111122223333:certificate/x" }],
-        "DefaultActions": [{ "Type": "fixed-response",
-            "FixedResponseConfig": { "StatusCode": "200" } }]
-    }));
-
-    raw(stack, "Cdn/Distribution", "AWS::CloudFront::Distribution", json!({
-        "DistributionConfig": { "Enabled": true,
-            "DefaultCacheBehavior": { "TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all",
-                "ForwardedValues": { "QueryString": false } },
-            "Origins": [
-                { "Id": "bucket", "DomainName": { "Fn::GetAtt": ["UploadsBucket", "RegionalDomainName"] },
-                  "S3OriginConfig": {} },
-                { "Id": "app", "DomainName": "app.example.com",
-                  "CustomOriginConfig": { "OriginProtocolPolicy": "http-only" } }
+    raw(
+        stack,
+        "Admin/Role",
+        "AWS::IAM::Role",
+        json!({
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::111122223333:root" },
+                "Action": "sts:AssumeRole" }] },
+            "ManagedPolicyArns": [
+                "arn:aws:iam::aws:policy/AdministratorAccess",
+                { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess" }
             ],
-            "ViewerCertificate": { "CloudFrontDefaultCertificate": true } }
-    }));
+            "Policies": [{ "PolicyName": "everything", "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{ "Effect": "Allow", "Action": ["s3:*", "dynamodb:GetItem"], "Resource": "*" }] } }]
+        }),
+    );
+    raw(
+        stack,
+        "Admin/PublicRole",
+        "AWS::IAM::Role",
+        json!({
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": { "AWS": "*" }, "Action": "sts:AssumeRole" }] }
+        }),
+    );
+    // Same-account trust with a service: no finding.
+    raw(
+        stack,
+        "App/ServiceRole",
+        "AWS::IAM::Role",
+        json!({
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" },
+                "Action": "sts:AssumeRole" }] }
+        }),
+    );
+    raw(
+        stack,
+        "App/Secret",
+        "AWS::SecretsManager::Secret",
+        json!({
+            "GenerateSecretString": { "PasswordLength": 32 }
+        }),
+    );
+    raw(
+        stack,
+        "App/Function",
+        "AWS::Lambda::Function",
+        json!({
+            "Runtime": "python3.7", "Handler": "index.handler",
+            "Role": { "Fn::GetAtt": ["AppServiceRole", "Arn"] },
+            "Code": { "ZipFile": "def handler(event, context):\n    return 'ok'\n" },
+            "Environment": { "Variables": { "TABLE": "counts", "DB_PASSWORD": "hunter2hunter2" } }
+        }),
+    );
+    raw(
+        stack,
+        "App/Task",
+        "AWS::ECS::TaskDefinition",
+        json!({
+            "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "256", "Memory": "512",
+            "ContainerDefinitions": [{ "Name": "app", "Image": "nginx:latest", "Privileged": true,
+                "Environment": [{ "Name": "API_TOKEN", "Value": "tok-0123456789abcdef" }] }]
+        }),
+    );
 
-    raw(stack, "Api/RestApi", "AWS::ApiGateway::RestApi", json!({ "Name": "items" }));
-    raw(stack, "Api/PostItems", "AWS::ApiGateway::Method", json!({
-        "RestApiId": { "Ref": "ApiRestApi" },
-        "ResourceId": { "Fn::GetAtt": ["ApiRestApi", "RootResourceId"] },
-        "HttpMethod": "POST", "AuthorizationType": "NONE", "Integration": { "Type": "MOCK" }
-    }));
+    raw(
+        stack,
+        "Balancer/LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        json!({
+            "Scheme": "internet-facing", "Subnets": ["subnet-1", "subnet-2"],
+            "SecurityGroups": [{ "Fn::GetAtt": ["BalancerSecurityGroup", "GroupId"] }]
+        }),
+    );
+    raw(
+        stack,
+        "Balancer/HttpListener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        json!({
+            "LoadBalancerArn": { "Ref": "BalancerLoadBalancer" }, "Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{ "Type": "fixed-response",
+                "FixedResponseConfig": { "StatusCode": "200" } }]
+        }),
+    );
+    raw(
+        stack,
+        "Balancer/HttpsListener",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        json!({
+            "LoadBalancerArn": { "Ref": "BalancerLoadBalancer" }, "Port": 443, "Protocol": "HTTPS",
+            "SslPolicy": "ELBSecurityPolicy-2016-08",
+            "Certificates": [{ "CertificateArn": "arn:aws:acm:eu-central-1:111122223333:certificate/x" }],
+            "DefaultActions": [{ "Type": "fixed-response",
+                "FixedResponseConfig": { "StatusCode": "200" } }]
+        }),
+    );
+
+    raw(
+        stack,
+        "Cdn/Distribution",
+        "AWS::CloudFront::Distribution",
+        json!({
+            "DistributionConfig": { "Enabled": true,
+                "DefaultCacheBehavior": { "TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all",
+                    "ForwardedValues": { "QueryString": false } },
+                "Origins": [
+                    { "Id": "bucket", "DomainName": { "Fn::GetAtt": ["UploadsBucket", "RegionalDomainName"] },
+                      "S3OriginConfig": {} },
+                    { "Id": "app", "DomainName": "app.example.com",
+                      "CustomOriginConfig": { "OriginProtocolPolicy": "http-only" } }
+                ],
+                "ViewerCertificate": { "CloudFrontDefaultCertificate": true } }
+        }),
+    );
+
+    raw(
+        stack,
+        "Api/RestApi",
+        "AWS::ApiGateway::RestApi",
+        json!({ "Name": "items" }),
+    );
+    raw(
+        stack,
+        "Api/PostItems",
+        "AWS::ApiGateway::Method",
+        json!({
+            "RestApiId": { "Ref": "ApiRestApi" },
+            "ResourceId": { "Fn::GetAtt": ["ApiRestApi", "RootResourceId"] },
+            "HttpMethod": "POST", "AuthorizationType": "NONE", "Integration": { "Type": "MOCK" }
+        }),
+    );
     // A read-only method needs no authorization: no finding.
-    raw(stack, "Api/GetItems", "AWS::ApiGateway::Method", json!({
-        "RestApiId": { "Ref": "ApiRestApi" },
-        "ResourceId": { "Fn::GetAtt": ["ApiRestApi", "RootResourceId"] },
-        "HttpMethod": "GET", "AuthorizationType": "NONE", "Integration": { "Type": "MOCK" }
-    }));
-    raw(stack, "Api/Deployment", "AWS::ApiGateway::Deployment", json!({
-        "RestApiId": { "Ref": "ApiRestApi" }
-    }));
-    raw(stack, "Api/Stage", "AWS::ApiGateway::Stage", json!({
-        "RestApiId": { "Ref": "ApiRestApi" }, "DeploymentId": { "Ref": "ApiDeployment" },
-        "StageName": "prod"
-    }));
+    raw(
+        stack,
+        "Api/GetItems",
+        "AWS::ApiGateway::Method",
+        json!({
+            "RestApiId": { "Ref": "ApiRestApi" },
+            "ResourceId": { "Fn::GetAtt": ["ApiRestApi", "RootResourceId"] },
+            "HttpMethod": "GET", "AuthorizationType": "NONE", "Integration": { "Type": "MOCK" }
+        }),
+    );
+    raw(
+        stack,
+        "Api/Deployment",
+        "AWS::ApiGateway::Deployment",
+        json!({
+            "RestApiId": { "Ref": "ApiRestApi" }
+        }),
+    );
+    raw(
+        stack,
+        "Api/Stage",
+        "AWS::ApiGateway::Stage",
+        json!({
+            "RestApiId": { "Ref": "ApiRestApi" }, "DeploymentId": { "Ref": "ApiDeployment" },
+            "StageName": "prod"
+        }),
+    );
     let logs = stack.lookup("App/Logs").expect("created above");
     stack.set_removal_policy(&logs, Policy::Delete);
 }
