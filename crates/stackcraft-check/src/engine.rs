@@ -198,12 +198,18 @@ fn check_one(subject: &Subject, out: &mut Vec<Finding>) {
             // A rule for protected environments cannot fire in another one: its suppression
             // is kept for the environments where it does.
             Some(rule) if !rule.applies_in(subject.protected) => continue,
-            Some(rule) => format!(
-                "the suppression of {} ({}) at {} matches no finding; remove it",
-                rule.id,
-                s.rule,
-                s.place()
-            ),
+            Some(rule) => {
+                let alias = if rule.id == s.rule {
+                    String::new()
+                } else {
+                    format!(" (as {})", s.rule)
+                };
+                format!(
+                    "the suppression of {}{alias} at {} matches no finding; remove it",
+                    rule.id,
+                    s.place()
+                )
+            }
             // Ids of other checkers that no rule answers to are theirs alone.
             None if matches!(s.origin, Origin::Metadata { .. }) && !s.rule.starts_with("SC-") => {
                 continue

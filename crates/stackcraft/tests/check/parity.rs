@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use stackcraft::core::{Environment, Format};
-use stackcraft_check::{check, find_rule, rules, Subject};
+use stackcraft_check::{check, rules, Subject};
 
 use crate::common::*;
 use crate::insecure::synthesized;
@@ -61,56 +61,62 @@ fn checkov_failures_on_the_insecure_stack_are_found_by_the_rule_that_claims_them
         .map(|f| (f.rule.id, f.logical_id.as_str()))
         .collect();
 
-    // checkov id → (name, resources failed, resources stackcraft also flags by that rule).
-    let mut table: BTreeMap<String, (String, Vec<String>, Vec<String>, Option<&str>)> =
-        BTreeMap::new();
+    let mut table: BTreeMap<String, Row> = BTreeMap::new();
     for c in &failed {
         let id = c["check_id"].as_str().unwrap().to_owned();
-        let resource = c["resource"].as_str().unwrap();
-        let logical_id = resource.rsplit('.').next().unwrap().to_owned();
-        let rule = find_rule(&id).map(|r| r.id);
-        // Every rule that claims the id (one checkov check may cover what two rules split).
-        let claimants: Vec<&str> = rules()
-            .iter()
-            .filter(|r| r.answers_to(&id))
-            .map(|r| r.id)
-            .collect();
-        let row = table.entry(id).or_insert_with(|| {
-            (
-                c["check_name"].as_str().unwrap().to_owned(),
-                vec![],
-                vec![],
-                rule,
-            )
+        let logical_id = c["resource"]
+            .as_str()
+            .unwrap()
+            .rsplit('.')
+            .next()
+            .unwrap()
+            .to_owned();
+        let row = table.entry(id.clone()).or_insert_with(|| Row {
+            name: c["check_name"].as_str().unwrap().to_owned(),
+            // Every rule that claims the id (one checkov check may cover what two rules split).
+            rules: rules()
+                .iter()
+                .filter(|r| r.answers_to(&id))
+                .map(|r| r.id)
+                .collect(),
+            failed: vec![],
+            found: vec![],
         });
-        row.1.push(logical_id.clone());
-        if claimants
+        if row
+            .rules
             .iter()
             .any(|r| found.contains(&(*r, logical_id.as_str())))
         {
-            row.2.push(logical_id);
+            row.found.push(logical_id.clone());
         }
+        row.failed.push(logical_id);
     }
 
     let mut missed = Vec::new();
     let mut gaps = Vec::new();
     println!(
-        "{:<12} {:<14} {:>6} {:>6}  checkov check",
+        "{:<12} {:<26} {:>6} {:>6}  checkov check",
         "checkov", "stackcraft", "failed", "found"
     );
-    for (id, (name, failed, also, rule)) in &table {
+    for (id, row) in &table {
+        let rules = if row.rules.is_empty() {
+            "-".to_owned()
+        } else {
+            row.rules.join(" ")
+        };
         println!(
-            "{id:<12} {:<14} {:>6} {:>6}  {name}",
-            rule.unwrap_or("-"),
-            failed.len(),
-            also.len()
+            "{id:<12} {rules:<26} {:>6} {:>6}  {}",
+            row.failed.len(),
+            row.found.len(),
+            row.name
         );
-        match rule {
-            Some(_) if also.len() < failed.len() => {
-                missed.push(format!("{id} on {failed:?}, found on {also:?}"))
-            }
-            None => gaps.push(format!("{id} {name}")),
-            _ => {}
+        if row.rules.is_empty() {
+            gaps.push(format!("{id} {}", row.name));
+        } else if row.found.len() < row.failed.len() {
+            missed.push(format!(
+                "{id} on {:?}, found on {:?}",
+                row.failed, row.found
+            ));
         }
     }
     println!(
@@ -125,12 +131,21 @@ fn checkov_failures_on_the_insecure_stack_are_found_by_the_rule_that_claims_them
     // Most of checkov's failures have a stackcraft rule; the rest are the listed gaps.
     let claimed: usize = table
         .values()
-        .filter(|r| r.3.is_some())
-        .map(|r| r.1.len())
+        .filter(|r| !r.rules.is_empty())
+        .map(|r| r.failed.len())
         .sum();
     assert!(
         claimed * 10 >= failed.len() * 6,
         "{claimed} of {} claimed",
         failed.len()
     );
+}
+
+/// One checkov check: the stackcraft rules that claim it, and the resources it failed and
+/// stackcraft also flagged.
+struct Row {
+    name: String,
+    rules: Vec<&'static str>,
+    failed: Vec<String>,
+    found: Vec<String>,
 }
