@@ -203,22 +203,7 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     assert_eq!(run.status.code(), Some(1));
     let sarif = dir.path().join("report.sarif");
     std::fs::write(&sarif, &run.stdout).unwrap();
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check/sarif-schema-2.1.0.json");
-    // checkov's own environment ships the jsonschema package (pinned with it).
-    let python = python_tool("checkov", "python");
-    let validate = "import json, sys, jsonschema\n\
-        schema = json.load(open(sys.argv[1])); log = json.load(open(sys.argv[2]))\n\
-        jsonschema.Draft4Validator.check_schema(schema)\n\
-        errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))\n\
-        [print(e.json_path, e.message) for e in errors]\n\
-        print(len(log['runs'][0]['results']), 'results')\n\
-        sys.exit(1 if errors else 0)";
-    let out = Command::new(python)
-        .args(["-c", validate])
-        .arg(&schema)
-        .arg(&sarif)
-        .output()
-        .unwrap();
+    let out = validate_sarif(&sarif);
     assert!(
         out.status.success(),
         "{}{}",
@@ -240,12 +225,24 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     let mut broken = log.clone();
     broken["runs"][0]["results"][0]["level"] = "fatal".into();
     std::fs::write(&sarif, broken.to_string()).unwrap();
-    let python = python_tool("checkov", "python");
-    let out = Command::new(python)
+    assert!(!validate_sarif(&sarif).status.success());
+}
+
+/// Validates a SARIF log against the SARIF 2.1.0 JSON schema (draft 4) with the jsonschema
+/// package of checkov's environment (pinned in scripts/python-requirements/checkov.txt). The
+/// schema file is the one the npm package @microsoft/jest-sarif ships (MIT).
+fn validate_sarif(sarif: &Path) -> std::process::Output {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check/sarif-schema-2.1.0.json");
+    let validate = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1])); log = json.load(open(sys.argv[2]))\n\
+        jsonschema.Draft4Validator.check_schema(schema)\n\
+        errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))\n\
+        [print(e.json_path, e.message) for e in errors]\n\
+        sys.exit(1 if errors else 0)";
+    Command::new(python_tool("checkov", "python"))
         .args(["-c", validate])
         .arg(&schema)
-        .arg(&sarif)
+        .arg(sarif)
         .output()
-        .unwrap();
-    assert!(!out.status.success());
+        .unwrap()
 }

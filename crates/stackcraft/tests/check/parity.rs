@@ -4,7 +4,6 @@
 //! be found; the others are printed as the gaps (`cargo test ... parity -- --nocapture`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use stackcraft::core::{Environment, Format};
 use stackcraft_check::{check, rules, Subject};
@@ -14,31 +13,11 @@ use crate::insecure::synthesized;
 
 #[test]
 fn checkov_failures_on_the_insecure_stack_are_found_by_the_rule_that_claims_them() {
-    let checkov = python_tool("checkov", "checkov");
     let stack = synthesized(Environment::production("prod", "eu-central-1"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("insecure.template.json");
     std::fs::write(&file, Format::Json.render(&stack.template)).unwrap();
-    let run = Command::new(&checkov)
-        .args([
-            "--skip-download",
-            "--quiet",
-            "--framework",
-            "cloudformation",
-            "-o",
-            "json",
-            "-f",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov output is not JSON ({e}):\n{}{}",
-            text(&run.stdout),
-            text(&run.stderr)
-        )
-    });
+    let report = checkov_report("-f", &file);
     let failed = report["results"]["failed_checks"]
         .as_array()
         .cloned()

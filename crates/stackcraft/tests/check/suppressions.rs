@@ -48,6 +48,12 @@ fn bucket(stack: &Stack) -> stackcraft::core::template::Target {
     stack.lookup("Assets/Bucket").unwrap()
 }
 
+/// The bucket's metadata as JSON.
+fn bucket_metadata(stack: &SynthesizedStack) -> serde_json::Value {
+    let bucket = &stack.template.resources["AssetsBucket"];
+    bucket.metadata.clone().unwrap().to_json()
+}
+
 const REASON: &str = "The bucket holds build artifacts that CI rewrites on every run.";
 
 #[test]
@@ -67,13 +73,8 @@ fn a_checkov_suppression_in_code_suppresses_the_rule_and_is_written_for_cfn_nag_
     assert_eq!(rules_of(&report, false), ["SC-S3-004"]);
     assert_eq!(rules_of(&report, true), ["SC-S3-006"]);
     assert_eq!(report.findings[1].suppressed.as_deref(), Some(REASON));
-    let metadata = stack.template.resources["AssetsBucket"]
-        .metadata
-        .clone()
-        .unwrap()
-        .to_json();
     assert_eq!(
-        metadata,
+        bucket_metadata(&stack),
         json!({
             "checkov": { "skip": [{ "id": "CKV_AWS_18", "comment": REASON }] },
             "cfn_nag": { "rules_to_suppress": [{ "id": "W35", "reason": REASON }] },
@@ -87,13 +88,8 @@ fn a_stackcraft_suppression_in_code_is_written_for_every_checker_and_counts_once
         let b = bucket(s);
         s.suppress(&b, "SC-S3-006", REASON);
     });
-    let metadata = stack.template.resources["AssetsBucket"]
-        .metadata
-        .clone()
-        .unwrap()
-        .to_json();
     assert_eq!(
-        metadata,
+        bucket_metadata(&stack),
         json!({
             "stackcraft": { "suppress": [{ "id": "SC-S3-006", "reason": REASON }] },
             "checkov": { "skip": [{ "id": "CKV_AWS_18", "comment": REASON }] },
