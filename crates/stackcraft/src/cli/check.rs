@@ -74,6 +74,7 @@ pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(
         )),
     }
     if report.failing(args.severity).next().is_some() {
+        // Exit code 1 with the report already printed, as `diff` does for differences.
         return Err(Error::Differences);
     }
     Ok(())
@@ -98,7 +99,7 @@ fn print_rules() {
         println!(
             "{:<13} {:<8} {}{protected}\n{:<22} fix: {}\n{:<22} also: {}",
             r.id,
-            r.severity,
+            r.severity.as_str(),
             r.title,
             "",
             r.fix,
