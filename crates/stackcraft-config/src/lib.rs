@@ -19,6 +19,12 @@
 //! blueprint = "object-counter"
 //! [stacks.api.settings]
 //! prefix = "uploads/"
+//!
+//! [[stacks.api.suppress]]         # a finding of `stackcraft check` accepted on purpose
+//! rule = "SC-S3-006"
+//! resource = "Objects"            # logical id or construct path; omit for the whole stack
+//! environments = ["dev"]          # optional: only there
+//! reason = "..."                  # mandatory
 //! ```
 //!
 //! Every error names the file, line, column and key, and is found before anything is written.
@@ -35,7 +41,7 @@ use serde::de::DeserializeOwned;
 use stackcraft_core::Environment;
 
 pub use error::ConfigError;
-pub use raw::{EnvConfig, ProjectConfig, StackConfig};
+pub use raw::{EnvConfig, ProjectConfig, StackConfig, SuppressConfig};
 
 /// The default configuration file name.
 pub const FILE_NAME: &str = "stackcraft.toml";
@@ -104,6 +110,15 @@ impl Config {
             Some(key.join(".")),
             message.into(),
         )
+    }
+
+    /// `file:line` of a key, for messages that point into the file without being errors.
+    pub fn place_of(&self, key: &[&str]) -> String {
+        let e = self.error_at(key, "");
+        match e.line {
+            Some(line) => format!("{}:{line}", e.file),
+            None => e.file,
+        }
     }
 
     /// The named environment, with prod's defaults filled in.

@@ -64,6 +64,30 @@ pub struct StackConfig {
     /// Logical ids to keep after code moved: derived id → id the resource already has.
     #[serde(default)]
     pub logical_ids: IndexMap<String, String>,
+    /// Findings of `stackcraft check` accepted on purpose (`[[stacks.<name>.suppress]]`).
+    #[serde(default)]
+    pub suppress: Vec<SuppressConfig>,
+}
+
+/// `[[stacks.<name>.suppress]]`: one accepted finding, with the reason a reviewer reads.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressConfig {
+    /// A rule id of `stackcraft check` (`SC-S3-006`), or a checkov / cfn_nag id of one.
+    pub rule: String,
+    /// A logical id or construct path of the stack; none means every resource of the stack.
+    pub resource: Option<String>,
+    /// The environments it applies in (default: every one), for a finding that only a cheaper
+    /// environment has.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    pub reason: String,
+}
+
+impl SuppressConfig {
+    pub fn applies_in(&self, env: &str) -> bool {
+        self.environments.is_empty() || self.environments.iter().any(|e| e == env)
+    }
 }
 
 /// Where and why the file could not be read: key path, byte span, message.

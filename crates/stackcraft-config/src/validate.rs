@@ -75,6 +75,51 @@ pub(crate) fn config(c: &Config) -> Result<(), ConfigError> {
                 }
             }
         }
+        suppressions(c, stack_name, &stack.suppress)?;
+    }
+    Ok(())
+}
+
+/// Every suppression names a rule of `stackcraft check` and says why.
+fn suppressions(
+    c: &Config,
+    stack: &str,
+    list: &[crate::SuppressConfig],
+) -> Result<(), ConfigError> {
+    for (i, s) in list.iter().enumerate() {
+        let index = i.to_string();
+        let at = |key: &'static str| ["stacks", stack, "suppress", index.as_str(), key];
+        if stackcraft_check::find_rule(&s.rule).is_none() {
+            return Err(c.error_at(
+                &at("rule"),
+                format!(
+                    "{:?} is no rule of stackcraft check (`stackcraft check --rules` lists them)",
+                    s.rule
+                ),
+            ));
+        }
+        if s.reason.trim().is_empty() {
+            return Err(c.error_at(
+                &at("reason"),
+                "a suppression needs a reason: say why the finding is acceptable here",
+            ));
+        }
+        if let Some(env) = s
+            .environments
+            .iter()
+            .find(|e| !c.environments.contains_key(*e))
+        {
+            return Err(c.error_at(
+                &at("environments"),
+                format!("{env:?} is not an environment of this file"),
+            ));
+        }
+        if s.resource.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err(c.error_at(
+                &at("resource"),
+                "an empty resource: give a logical id or construct path, or leave the key out",
+            ));
+        }
     }
     Ok(())
 }

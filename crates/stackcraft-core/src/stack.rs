@@ -331,18 +331,21 @@ impl Stack {
         });
     }
 
-    /// Suppresses a check on one resource, with the reason a reviewer reads. Written where the
-    /// checkers look (`Metadata.checkov.skip`, and `Metadata.stackcraft.suppress` for
-    /// `stackcraft check`), so the reason travels with the resource.
+    /// Suppresses a check on one resource, with the reason a reviewer reads. `rule` is a rule
+    /// id of `stackcraft check` (`SC-S3-006`) or a checkov / cfn_nag id; the suppression is
+    /// written for every checker that has an id for the same rule (`Metadata.stackcraft.suppress`,
+    /// `Metadata.checkov.skip`, `Metadata.cfn_nag.rules_to_suppress`), so each of them shows the
+    /// same reason.
+    /// An empty reason is an error of the construct.
     pub fn suppress(&mut self, target: &Target, rule: &str, reason: &str) {
-        let mut entry = Map::new();
-        entry.insert("id".into(), rule.into());
-        entry.insert("comment".into(), reason.into());
-        let checker = if rule.starts_with("CKV") {
-            ["checkov", "skip"]
-        } else {
-            ["stackcraft", "suppress"]
-        };
+        if reason.trim().is_empty() {
+            let path = self
+                .resources
+                .get(&target.logical_id)
+                .map_or_else(|| target.logical_id.clone(), |e| e.path.clone());
+            self.error(&path, format!("the suppression of {rule} needs a reason"));
+            return;
+        }
         let metadata = self
             .resource_mut(target)
             .metadata
@@ -350,15 +353,17 @@ impl Stack {
         let Value::Map(metadata) = metadata else {
             panic!("resource metadata is a map")
         };
-        let section = metadata
-            .entry(checker[0].to_owned())
-            .or_insert_with(|| Value::Map(Map::new()));
-        if let Value::Map(section) = section {
-            let list = section
-                .entry(checker[1].to_owned())
-                .or_insert_with(|| Value::List(Vec::new()));
-            if let Value::List(items) = list {
-                items.push(Value::Map(entry));
+        for (checker, list, entry) in stackcraft_check::metadata_entries(rule, reason) {
+            let section = metadata
+                .entry(checker.to_owned())
+                .or_insert_with(|| Value::Map(Map::new()));
+            if let Value::Map(section) = section {
+                let items = section
+                    .entry(list.to_owned())
+                    .or_insert_with(|| Value::List(Vec::new()));
+                if let Value::List(items) = items {
+                    items.push(entry);
+                }
             }
         }
     }

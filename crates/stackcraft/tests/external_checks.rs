@@ -57,29 +57,8 @@ fn cfn_lint_reports_nothing_on_any_template() {
 
 #[test]
 fn checkov_passes_every_prod_template_with_reasoned_suppressions() {
-    let checkov = python_tool("checkov", "checkov");
     let dir = synth_all();
-    let prod = dir.path().join("stackcraft.out/prod");
-    let run = Command::new(&checkov)
-        .args([
-            "--skip-download",
-            "--quiet",
-            "--framework",
-            "cloudformation",
-            "-o",
-            "json",
-            "-d",
-        ])
-        .arg(&prod)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov output is not JSON ({e}):\n{}{}",
-            text(&run.stdout),
-            text(&run.stderr)
-        )
-    });
+    let report = checkov_report("-d", &dir.path().join("stackcraft.out/prod"));
     let summary = &report["summary"];
     let failed = report["results"]["failed_checks"]
         .as_array()

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "deploy")]
 mod bootstrap;
+mod check;
 #[cfg(feature = "deploy")]
 mod deploy;
 #[cfg(feature = "deploy")]
@@ -63,6 +64,13 @@ enum Command {
     /// Writes <out>/<env>/ for each environment, atomically: an error leaves the previous
     /// output untouched. Two runs on the same input write identical bytes.
     Synth(synth::Args),
+    /// Review templates against the built-in security rules (exit code 1 on findings).
+    ///
+    /// Checks the synthesized stacks of each environment (in memory, nothing is written), or
+    /// template files (JSON or YAML) when the arguments are paths. Findings name the rule,
+    /// the resource's logical id and construct path, and the fix; suppressions (stack.suppress
+    /// in code, [[stacks.<name>.suppress]] in stackcraft.toml) need a reason.
+    Check(check::Args),
     /// List the blueprints stackcraft.toml can name.
     Blueprints,
     /// Draw the architecture of an environment's stacks: SVG (laid out by stackcraft),
@@ -146,6 +154,7 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         Command::Ls(args) => ls::run(app, cli.config.as_deref(), args),
         Command::Synth(args) => synth::run(app, cli.config.as_deref(), args),
         Command::Graph(args) => graph::run(app, cli.config.as_deref(), args),
+        Command::Check(args) => check::run(app, cli.config.as_deref(), args),
         #[cfg(feature = "deploy")]
         Command::Bootstrap(args) => bootstrap::run(app, cli.config.as_deref(), args),
         #[cfg(feature = "deploy")]

@@ -81,3 +81,29 @@ pub fn python_tool(venv: &str, binary: &str) -> PathBuf {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// checkov's JSON report on a directory (`-d`) or a file (`-f`): pinned, offline
+/// (`--skip-download`), CloudFormation checks only.
+pub fn checkov_report(target: &str, path: &Path) -> serde_json::Value {
+    let checkov = python_tool("checkov", "checkov");
+    let run = Command::new(&checkov)
+        .args([
+            "--skip-download",
+            "--quiet",
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            target,
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov output is not JSON ({e}):\n{}{}",
+            text(&run.stdout),
+            text(&run.stderr)
+        )
+    })
+}
