@@ -170,7 +170,7 @@ impl Function {
             stack.suppress(function.target(), "CKV_AWS_116", "Invoked synchronously only (API Gateway proxy): a failed invocation returns an error to the caller, so a dead-letter queue would never receive anything.");
         }
         if options.reserved_concurrency.is_none() {
-            stack.suppress(function.target(), "CKV_AWS_115", "No reserved concurrency in this environment: reserving it takes capacity from the account pool; prod configurations set reserved_concurrency.");
+            stack.suppress(function.target(), "CKV_AWS_115", "No reserved concurrency is configured for this function: reserving it would take capacity from the account's shared pool that other functions draw on; set FunctionOptions::reserved_concurrency to cap and reserve it.");
         }
         Function { function, role }
     }
