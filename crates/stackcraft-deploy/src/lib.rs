@@ -41,10 +41,10 @@ pub use bootstrap::{bootstrap, bootstrap_template, BootstrapOptions, BOOTSTRAP_V
 pub use changeset::is_stateful;
 pub use create_only::create_only_properties;
 pub use deploy::{deploy, DeployOptions, DeployReport, RequireApproval, StackOutcome, StackResult};
-pub use destroy::{destroy, DestroyOptions};
+pub use destroy::{destroy, with_dependents, DestroyOptions};
 pub use diff::{diff, diff_templates, StackDiff};
 pub use endpoint::{check_loopback, LOOPBACK_ENV};
-pub use error::DeployError;
+pub use error::{DeployError, FailedResource, InterruptedStack, Refusal};
 pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
 pub use session::{connect, ConnectOptions, Session};
 pub use ui::{Approver, Interrupt, Ui};
