@@ -343,7 +343,7 @@ mod streams {
         );
         assert_eq!(out.lines().count(), 1, "only the result on stdout: {out}");
         assert!(
-            err.contains("data (demo-dev-data): 2 to add"),
+            err.contains("data (demo-dev-data): 3 to add"),
             "stderr: {err}"
         );
         assert!(

@@ -58,6 +58,7 @@ struct Cli {
     /// The configuration file.
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    #[cfg(feature = "deploy")]
     /// Show the AWS SDK's logs on stderr (RUST_LOG, e.g. `aws_smithy_runtime=trace`, chooses
     /// exactly what; either turns them on).
     #[arg(long, short, global = true)]
@@ -120,6 +121,8 @@ impl From<FormatArg> for stackcraft_core::Format {
     }
 }
 
+// The entry point lives here rather than in `app.rs`: the CLI depends on the app, and the app
+// knows nothing of the CLI.
 impl App {
     /// Runs the CLI with the process's arguments; returns the process exit code.
     pub fn run(self) -> ExitCode {
