@@ -69,6 +69,9 @@ impl Interrupt {
 
 type Stream = Arc<Mutex<Box<dyn Write + Send>>>;
 
+/// What a captured stream received (tests).
+pub type Captured = Arc<Mutex<Vec<u8>>>;
+
 fn stream(w: impl Write + Send + 'static) -> Stream {
     Arc::new(Mutex::new(Box::new(w)))
 }
@@ -111,14 +114,14 @@ impl Ui {
 
     /// Results and progress into one buffer, in the order written, a fixed answer to every
     /// question (`None`: nobody to ask, as without a terminal), no interrupt (tests).
-    pub fn capture(answer: Option<bool>) -> (Ui, Arc<Mutex<Vec<u8>>>) {
+    pub fn capture(answer: Option<bool>) -> (Ui, Captured) {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let both = stream(SharedBuffer(buffer.clone()));
         (Ui::fixed(both.clone(), both, answer), buffer)
     }
 
     /// As [`Ui::capture`], with results and progress (and questions) in two buffers.
-    pub fn capture_streams(answer: Option<bool>) -> (Ui, Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>) {
+    pub fn capture_streams(answer: Option<bool>) -> (Ui, Captured, Captured) {
         let results = Arc::new(Mutex::new(Vec::new()));
         let progress = Arc::new(Mutex::new(Vec::new()));
         let ui = Ui::fixed(

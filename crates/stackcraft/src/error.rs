@@ -16,14 +16,22 @@ pub enum Error {
     /// A stack cannot be synthesized (invalid constructs, unknown stack): exit code 3.
     #[error("{0}")]
     Synth(#[from] SynthError),
-    /// A deploy-layer command failed (bootstrap, deploy, plan, apply, diff, destroy).
+    /// A deploy-layer command failed (bootstrap, deploy, plan, apply, diff, destroy). Boxed:
+    /// it is large, and synth-only callers should not pay for it in every `Result`.
     #[cfg(feature = "deploy")]
     #[error("{0}")]
-    Deploy(#[from] stackcraft_deploy::DeployError),
+    Deploy(Box<stackcraft_deploy::DeployError>),
     /// Differences were found (`diff`): exit code 1. The command has printed them; there is
     /// no error message.
     #[error("")]
     Differences,
+}
+
+#[cfg(feature = "deploy")]
+impl From<stackcraft_deploy::DeployError> for Error {
+    fn from(e: stackcraft_deploy::DeployError) -> Self {
+        Error::Deploy(Box::new(e))
+    }
 }
 
 impl Error {

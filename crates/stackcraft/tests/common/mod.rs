@@ -83,6 +83,9 @@ pub fn stackcraft(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// The `stackcraft args...` command in `dir`, with no AWS profile inherited.
+// The deploy crate's tests include this file too, where the binary does not exist: they must
+// compile, and never call this.
+#[allow(clippy::option_env_unwrap)]
 pub fn stackcraft_command(dir: &Path, args: &[&str]) -> Command {
     let binary = option_env!("CARGO_BIN_EXE_stackcraft")
         .expect("only the stackcraft crate's tests run its binary");
