@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use stackcraft_config::{Config, ConfigError};
 use stackcraft_core::template::Target;
-use stackcraft_core::{App, Stack};
+use stackcraft_core::{Stack, StackSet};
 
 /// The configuration, the stack being built, and the stacks built before it.
 pub struct Context<'a> {
@@ -11,7 +11,7 @@ pub struct Context<'a> {
     pub stack: &'a str,
     pub env: &'a str,
     /// Stacks defined earlier in the file, to look up what they published.
-    pub app: &'a App,
+    pub stacks: &'a StackSet,
 }
 
 impl Context<'_> {
@@ -29,7 +29,7 @@ impl Context<'_> {
 
     /// A handle that the stack named by setting `key` published as `handle`.
     pub fn published(&self, key: &str, stack: &str, handle: &str) -> Result<Target, ConfigError> {
-        self.app
+        self.stacks
             .published(stack, handle)
             .map_err(|why| self.setting_error(key, why))
     }

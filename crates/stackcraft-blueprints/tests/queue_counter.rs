@@ -9,7 +9,7 @@ use stackcraft_blueprints::{builtin, Context};
 use stackcraft_config::Config;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{App, Stack};
+use stackcraft_core::{Stack, StackSet};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +25,7 @@ fn shipped() -> Config {
 /// The `counter` stack of `config` in `env`, synthesized.
 fn counter_in(config: &Config, env: &str) -> Template {
     let environment = config.environment(env).unwrap();
-    let app = App::new(&config.project.name, environment.clone());
+    let app = StackSet::new(&config.project.name, environment.clone());
     let blueprint = builtin()
         .into_iter()
         .find(|b| b.name == "queue-counter")
@@ -36,11 +36,11 @@ fn counter_in(config: &Config, env: &str) -> Template {
         config,
         stack: "counter",
         env,
-        app: &app,
+        stacks: &app,
     };
     (blueprint.build)(&mut stack, &ctx).unwrap();
     assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = App::new(&config.project.name, environment);
+    let mut app = StackSet::new(&config.project.name, environment);
     app.add_stack(stack);
     app.synth().unwrap().stacks.remove(0).template
 }
@@ -382,12 +382,12 @@ fn unknown_settings_are_refused_with_their_line() {
     std::fs::write(&path, &text).unwrap();
     let config = Config::load(&path).unwrap();
     let environment = config.environment("dev").unwrap();
-    let app = App::new("p", environment.clone());
+    let app = StackSet::new("p", environment.clone());
     let ctx = Context {
         config: &config,
         stack: "counter",
         env: "dev",
-        app: &app,
+        stacks: &app,
     };
     let blueprint = builtin()
         .into_iter()

@@ -17,11 +17,11 @@ use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_constructs::s3::{Bucket, BucketReference};
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{App, Environment, Stack};
+use stackcraft_core::{Environment, Stack, StackSet};
 
 fn synth(stack: Stack) -> Template {
     assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = App::new("test", stack.env().clone());
+    let mut app = StackSet::new("test", stack.env().clone());
     app.add_stack(stack);
     app.synth().expect("synthesizes").stacks.remove(0).template
 }
@@ -223,7 +223,7 @@ fn a_test_listener_for_blue_green_gets_its_own_default() {
 #[test]
 fn grants_on_a_referenced_bucket_and_table_change_only_the_consumer_role() {
     let env = Environment::new("dev", "eu-central-1");
-    let mut app = App::new("test", env.clone());
+    let mut app = StackSet::new("test", env.clone());
     let mut data = Stack::new("data", env.clone());
     let bucket = Bucket::new(&mut data, "Uploads");
     let table = Table::new(&mut data, "Items", Key::string("id"));

@@ -10,7 +10,7 @@ use stackcraft_constructs::elasticache::{Redis, RedisOptions};
 use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{App, Environment, Packaging, Stack};
+use stackcraft_core::{Environment, Packaging, Stack, StackSet};
 
 fn dev() -> Environment {
     Environment::new("dev", "eu-central-1")
@@ -24,7 +24,7 @@ fn build(env: Environment, f: impl FnOnce(&mut Stack)) -> Template {
     let mut stack = Stack::new("data", env);
     f(&mut stack);
     assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = App::new("test", stack.env().clone());
+    let mut app = StackSet::new("test", stack.env().clone());
     app.add_stack(stack);
     app.synth().expect("synthesizes").stacks.remove(0).template
 }

@@ -10,7 +10,7 @@ use stackcraft_constructs::ec2::{
 use stackcraft_constructs::iam::Role;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{App, Environment, Stack};
+use stackcraft_core::{Environment, Stack, StackSet};
 
 fn dev() -> Environment {
     Environment::new("dev", "eu-central-1")
@@ -21,7 +21,7 @@ fn prod() -> Environment {
 }
 
 fn synth(stack: Stack) -> Template {
-    let mut app = App::new("test", stack.env().clone());
+    let mut app = StackSet::new("test", stack.env().clone());
     app.add_stack(stack);
     app.synth().expect("synthesizes").stacks.remove(0).template
 }

@@ -1,10 +1,9 @@
-//! The construct core of stackcraft: an [`App`] holds the [`Stack`]s of one [`Environment`];
+//! The construct core of stackcraft: a [`StackSet`] holds the [`Stack`]s of one [`Environment`];
 //! constructs add resources to a stack under scoped construct paths, which give stable,
 //! readable logical ids; synthesis applies [`Aspect`]s (tags first), turns references between
 //! stacks into SSM-parameter imports, orders stacks by dependency, and yields an [`Assembly`]
 //! that is written atomically.
 
-mod app;
 mod aspect;
 pub mod assembly;
 pub mod assertions;
@@ -14,14 +13,15 @@ mod environment;
 mod error;
 pub mod logical_id;
 mod stack;
+mod stack_set;
 
-pub use app::App;
 pub use aspect::{ApplyTags, Aspect, Visit};
 pub use assembly::{Assembly, Format, SynthesizedStack};
 pub use asset::{Asset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK};
 pub use environment::Environment;
 pub use error::{ConstructError, SynthError};
 pub use stack::{Entry, Stack};
+pub use stack_set::StackSet;
 
 /// The template layer, re-exported so constructs need one dependency.
 pub use stackcraft_template as template;

@@ -397,7 +397,7 @@ impl Stack {
         self.outputs.get_mut(id).expect("just inserted")
     }
 
-    /// Lets other stacks look this handle up by `name` (see `App::published`).
+    /// Lets other stacks look this handle up by `name` (see `StackSet::published`).
     pub fn publish(&mut self, name: &str, target: &Target) {
         self.published.insert(name.to_owned(), target.clone());
     }

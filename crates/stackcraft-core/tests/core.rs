@@ -4,7 +4,7 @@
 use serde_json::json;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::{get_att, Map, Tagging, Target};
-use stackcraft_core::{App, Environment, Format, Stack, SynthError};
+use stackcraft_core::{Environment, Format, Stack, StackSet, SynthError};
 
 fn props(pairs: &[(&str, serde_json::Value)]) -> Map {
     pairs
@@ -57,7 +57,7 @@ fn logical_ids_come_from_paths_and_ignore_unrelated_constructs() {
 
 #[test]
 fn a_collision_names_both_paths() {
-    let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
+    let mut app = StackSet::new("p", Environment::new("dev", "eu-central-1"));
     let s = app.stack("data");
     s.scope("Logs", |s| bucket(s, "Bucket"));
     bucket(s, "LogsBucket");
@@ -94,7 +94,7 @@ fn pins_and_renames_keep_old_logical_ids() {
 fn tags_flow_to_taggable_resources_and_explicit_tags_win() {
     let mut env = Environment::new("dev", "eu-central-1");
     env.tags.insert("environment".into(), "dev".into());
-    let mut app = App::new("p", env);
+    let mut app = StackSet::new("p", env);
     app.tag("project", "p");
     let s = app.stack("s");
     s.tag("team", "data");
@@ -135,7 +135,7 @@ fn tags_flow_to_taggable_resources_and_explicit_tags_win() {
 
 #[test]
 fn references_across_stacks_become_ssm_imports_and_dependencies() {
-    let mut app = App::new("shop", Environment::new("dev", "eu-central-1"));
+    let mut app = StackSet::new("shop", Environment::new("dev", "eu-central-1"));
     // Defined consumer first: order comes from dependencies, not from definition.
     let table = Target::in_stack("Counts", "data".into());
     let app_stack = app.stack("app");
@@ -186,14 +186,14 @@ fn references_across_stacks_become_ssm_imports_and_dependencies() {
 
 #[test]
 fn a_reference_to_an_unknown_stack_and_a_cycle_are_errors() {
-    let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
+    let mut app = StackSet::new("p", Environment::new("dev", "eu-central-1"));
     app.stack("a").output(
         "X",
         get_att::<String>(&Target::in_stack("T", "ghost".into()), "Arn"),
     );
     assert!(matches!(app.synth(), Err(SynthError::UnknownStack { .. })));
 
-    let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
+    let mut app = StackSet::new("p", Environment::new("dev", "eu-central-1"));
     let a = app.stack("a");
     bucket(a, "A");
     a.output(
@@ -209,8 +209,8 @@ fn a_reference_to_an_unknown_stack_and_a_cycle_are_errors() {
     assert!(matches!(app.synth(), Err(SynthError::Cycle(_))));
 }
 
-fn small_app() -> App {
-    let mut app = App::new("p", Environment::new("dev", "eu-central-1"));
+fn small_app() -> StackSet {
+    let mut app = StackSet::new("p", Environment::new("dev", "eu-central-1"));
     let s = app.stack("s");
     s.describe("a small stack");
     bucket(s, "Uploads");

@@ -17,17 +17,16 @@ pub(crate) async fn require_bootstrap(session: &Session, bucket: &str) -> Result
         .store
         .bucket_exists(bucket)
         .await
-        .map_err(|e| DeployError::api(format!("asset bucket {bucket}"), e))?;
+        .map_err(|e| session.api_error(format!("asset bucket {bucket}"), e))?;
     if exists {
         Ok(())
     } else {
-        Err(DeployError::Input(format!(
-            "environment {} ({}) is not bootstrapped: the asset bucket {bucket} does not exist; \
-             run `stackcraft bootstrap --env {}`",
-            session.env_name,
-            session.place(),
-            session.env_name
-        )))
+        Err(DeployError::NotBootstrapped {
+            env: session.env_name.clone(),
+            account: session.account.clone(),
+            region: session.region.clone(),
+            bucket: bucket.to_owned(),
+        })
     }
 }
 
@@ -46,11 +45,7 @@ fn uploads(asset: &Asset) -> Result<Vec<Upload>, DeployError> {
         Packaging::Directory => {
             let mut files = Vec::new();
             walk(&asset.source, &asset.source, &mut files).map_err(|e| {
-                DeployError::Io(format!(
-                    "asset {}: {}: {e}",
-                    asset.hash,
-                    asset.source.display()
-                ))
+                DeployError::file(&format!("reading asset {}", asset.hash), &asset.source, e)
             })?;
             let prefix = asset.object_key.trim_end_matches('/');
             Ok(files
@@ -101,11 +96,10 @@ pub(crate) async fn publish(
     let mut all = Vec::new();
     for asset in assets {
         if !asset.source.exists() {
-            return Err(DeployError::Io(format!(
-                "asset {} is missing: {} does not exist (was it built?)",
-                asset.hash,
-                asset.source.display()
-            )));
+            return Err(DeployError::AssetMissing {
+                hash: asset.hash.clone(),
+                path: asset.source.clone(),
+            });
         }
         all.extend(uploads(asset)?);
     }
@@ -118,14 +112,14 @@ pub(crate) async fn publish(
                 if store
                     .object_exists(bucket, &u.key)
                     .await
-                    .map_err(|e| DeployError::api(what(), e))?
+                    .map_err(|e| session.api_error(what(), e))?
                 {
                     return Ok(false);
                 }
                 store
                     .put_file(bucket, &u.key, &u.path)
                     .await
-                    .map_err(|e| DeployError::api(what(), e))?;
+                    .map_err(|e| session.api_error(what(), e))?;
                 Ok(true)
             }
         })

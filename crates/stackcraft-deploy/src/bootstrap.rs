@@ -10,7 +10,7 @@ use stackcraft_template::Template;
 use crate::changeset::StackSpec;
 use crate::deploy::{deploy_one, DeployOptions, Progress, RequireApproval};
 use crate::error::DeployError;
-use crate::events::{follow, latest_event};
+use crate::events::{failed_resource, first_failure, follow, latest_event};
 use crate::session::Session;
 use crate::ui::Ui;
 
@@ -138,7 +138,7 @@ pub async fn bootstrap(
         session.asset_bucket()
     ));
     deploy_one(session, ui, &spec, &deploy, &Progress::default()).await?;
-    ui.line(format!(
+    ui.result(format!(
         "bootstrap version {BOOTSTRAP_VERSION} is in place in {}",
         session.place()
     ));
@@ -154,7 +154,7 @@ async fn destroy_bootstrap(
         .cfn
         .describe_stack(BOOTSTRAP_STACK)
         .await
-        .map_err(|e| DeployError::api(format!("stack {BOOTSTRAP_STACK}"), e))?
+        .map_err(|e| session.api_error(format!("stack {BOOTSTRAP_STACK}"), e))?
     else {
         ui.line(format!(
             "{} is not bootstrapped: nothing to remove",
@@ -169,34 +169,25 @@ async fn destroy_bootstrap(
              reference their assets cannot be updated until it is bootstrapped again.",
             session.place()
         );
-        match ui.approve(&question) {
-            Some(true) => {}
-            Some(false) => {
-                return Err(DeployError::NotApproved(
-                    "bootstrap --destroy declined".into(),
-                ))
-            }
-            None => {
-                return Err(DeployError::NotApproved(
-                    "bootstrap --destroy needs confirmation and there is no terminal to ask: \
-                     rerun with --yes"
-                        .into(),
-                ))
-            }
-        }
+        DeployError::unless_approved(
+            ui.approve(&question),
+            format!("removing the bootstrap stack of {}", session.place()),
+            None,
+            "rerun with --yes",
+        )?;
     }
     let started = Instant::now();
     if session
         .store
         .bucket_exists(&bucket)
         .await
-        .map_err(|e| DeployError::api(format!("bucket {bucket}"), e))?
+        .map_err(|e| session.api_error(format!("bucket {bucket}"), e))?
     {
         let n = session
             .store
             .empty_bucket(&bucket)
             .await
-            .map_err(|e| DeployError::api(format!("emptying {bucket}"), e))?;
+            .map_err(|e| session.api_error(format!("emptying {bucket}"), e))?;
         ui.line(format!(
             "bootstrap: {n} object version(s) deleted from {bucket}"
         ));
@@ -206,17 +197,19 @@ async fn destroy_bootstrap(
         .cfn
         .delete_stack(&stack.id)
         .await
-        .map_err(|e| DeployError::api(format!("deleting {BOOTSTRAP_STACK}"), e))?;
+        .map_err(|e| session.api_error(format!("deleting {BOOTSTRAP_STACK}"), e))?;
     let followed = follow(session, ui, "bootstrap", &stack.id, marker, started).await?;
     match followed.stack {
         None => {
             ui.line(format!("bootstrap removed from {}", session.place()));
             Ok(())
         }
-        Some(s) => Err(DeployError::Failed(format!(
-            "removing {BOOTSTRAP_STACK} ended {}: {}",
-            s.status,
-            s.reason.unwrap_or_default()
-        ))),
+        Some(s) => Err(DeployError::DeleteFailed {
+            stack: "bootstrap".into(),
+            deployed_name: BOOTSTRAP_STACK.into(),
+            status: s.status,
+            resource: first_failure(&followed.events).map(failed_resource),
+            reason: s.reason,
+        }),
     }
 }

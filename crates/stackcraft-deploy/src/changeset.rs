@@ -93,13 +93,15 @@ async fn template_source(
         .store
         .object_exists(&bucket, &key)
         .await
-        .map_err(|e| DeployError::api(format!("template of {}", spec.name), e))?
+        .map_err(|e| session.api_error(format!("template of {}", spec.name), e))?
     {
         session
             .store
             .put_bytes(&bucket, &key, spec.template_body.clone().into_bytes())
             .await
-            .map_err(|e| DeployError::api(format!("uploading the template of {}", spec.name), e))?;
+            .map_err(|e| {
+                session.api_error(format!("uploading the template of {}", spec.name), e)
+            })?;
     }
     Ok(TemplateSource::Url(session.store.object_url(&bucket, &key)))
 }
@@ -132,13 +134,13 @@ pub(crate) async fn prepare(
             tags: spec.tags.clone(),
         })
         .await
-        .map_err(|e| DeployError::api(format!("change set for stack {}", spec.name), e))?;
+        .map_err(|e| session.api_error(format!("change set for stack {}", spec.name), e))?;
     let described = loop {
         let d = session
             .cfn
             .describe_change_set(&created.id)
             .await
-            .map_err(|e| DeployError::api(format!("change set for stack {}", spec.name), e))?;
+            .map_err(|e| session.api_error(format!("change set for stack {}", spec.name), e))?;
         if matches!(d.status.as_str(), "CREATE_PENDING" | "CREATE_IN_PROGRESS") {
             tokio::time::sleep(session.poll / 2).await;
             continue;
@@ -151,10 +153,11 @@ pub(crate) async fn prepare(
         if means_no_changes(&reason) {
             return Ok(None);
         }
-        return Err(DeployError::Failed(format!(
-            "the change set for stack {} ({}) failed: {reason}",
-            spec.name, spec.deployed_name
-        )));
+        return Err(DeployError::ChangeSetRejected {
+            stack: spec.name.clone(),
+            deployed_name: spec.deployed_name.clone(),
+            reason,
+        });
     }
     if described.changes.is_empty() {
         let _ = session.cfn.delete_change_set(&created.id).await;

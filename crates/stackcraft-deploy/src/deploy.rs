@@ -11,11 +11,11 @@ use stackcraft_core::{Assembly, SynthesizedStack};
 
 use crate::api::{ChangeSetDescription, ChangeSetKind, StackDescription};
 use crate::changeset::{self, is_destructive, StackSpec};
-use crate::error::DeployError;
-use crate::events::{describe_failure, first_failure, follow, latest_event};
+use crate::error::{DeployError, InterruptedStack};
+use crate::events::{failed_resource, first_failure, follow, latest_event};
 use crate::schedule;
 use crate::session::Session;
-use crate::status::{blocked, in_progress, succeeded};
+use crate::status::{in_progress, recovery, succeeded, unrecoverable};
 use crate::ui::Ui;
 
 /// When a change set needs approval before it is executed.
@@ -112,36 +112,32 @@ impl Progress {
         );
     }
 
-    /// What to tell the user after Ctrl-C.
+    /// What to tell the user after Ctrl-C: where each stack that had started stood.
     pub(crate) fn interrupted(&self, session: &Session) -> DeployError {
         let phases = self.phases.lock().unwrap_or_else(|e| e.into_inner());
-        let mut parts = Vec::new();
-        for (stack, phase) in phases.iter() {
-            match phase {
-                Phase::Preparing(name) => {
-                    parts.push(format!("{stack} ({name}): no change set was executed"))
-                }
-                Phase::Executed {
+        let stacks = phases
+            .iter()
+            .filter_map(|(stack, phase)| {
+                let (deployed_name, executed) = match phase {
+                    Phase::Preparing(name) => (name.clone(), None),
+                    Phase::Executed {
+                        deployed_name,
+                        change_set,
+                    } => (deployed_name.clone(), Some(change_set.clone())),
+                    Phase::Done => return None,
+                };
+                Some(InterruptedStack {
+                    stack: stack.clone(),
                     deployed_name,
-                    change_set,
-                } => parts.push(format!(
-                    "{stack} ({deployed_name}): change set {change_set} WAS executed and \
-                     CloudFormation goes on; follow it with `aws cloudformation \
-                     describe-stack-events --stack-name {deployed_name} --region {}`",
-                    session.region
-                )),
-                Phase::Done => {}
-            }
+                    executed_change_set: executed,
+                })
+            })
+            .collect();
+        DeployError::Interrupted {
+            env: session.env_name.clone(),
+            region: session.region.clone(),
+            stacks,
         }
-        if parts.is_empty() {
-            parts.push("nothing was executed".into());
-        }
-        DeployError::Interrupted(format!(
-            "interrupted: {}; the next `stackcraft deploy --env {}` picks up from the state the \
-             stacks are in",
-            parts.join("; "),
-            session.env_name
-        ))
     }
 }
 
@@ -220,7 +216,7 @@ pub async fn deploy(
         }
         return Err(e);
     }
-    ui.line(format!(
+    ui.result(format!(
         "deployed {} stack(s) to {} in {:.1}s",
         report.stacks.len(),
         session.env_name,
@@ -249,7 +245,7 @@ fn write_outputs(
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| DeployError::Io(format!("writing {}: {e}", path.display())))
+        .map_err(|e| DeployError::file("writing", path, e))
 }
 
 /// The stack as it is now, after waiting out any operation in progress.
@@ -263,7 +259,7 @@ pub(crate) async fn settled_stack(
         .cfn
         .describe_stack(&spec.deployed_name)
         .await
-        .map_err(|e| DeployError::api(format!("stack {label} ({})", spec.deployed_name), e))?;
+        .map_err(|e| session.api_error(format!("stack {label} ({})", spec.deployed_name), e))?;
     match existing {
         Some(s) if in_progress(&s.status) => {
             ui.line(format!(
@@ -291,14 +287,14 @@ pub(crate) async fn deploy_one(
     let label = spec.name.as_str();
     let existing = settled_stack(session, ui, spec).await?;
     if let Some(s) = &existing {
-        if let Some(message) = blocked(
+        if let Some(e) = unrecoverable(
             &s.status,
             label,
             &spec.deployed_name,
             &session.env_name,
             &session.region,
         ) {
-            return Err(DeployError::Failed(message));
+            return Err(e);
         }
     }
     let kind = match &existing {
@@ -351,22 +347,15 @@ async fn approve(
         "The change set of {} ({}) {what}. Execute it?",
         spec.name, spec.deployed_name
     ));
-    if answer == Some(true) {
-        return Ok(());
+    if answer != Some(true) {
+        let _ = session.cfn.delete_change_set(&cs.id).await;
     }
-    let _ = session.cfn.delete_change_set(&cs.id).await;
-    Err(DeployError::NotApproved(match answer {
-        Some(_) => format!(
-            "deploy of stack {} declined: nothing was executed",
-            spec.name
-        ),
-        None => format!(
-            "the change set of stack {} {what} and needs approval, but there is no terminal to \
-             ask: nothing was executed; rerun with --yes (or --require-approval never), or \
-             review it first with `stackcraft plan`",
-            spec.name
-        ),
-    }))
+    DeployError::unless_approved(
+        answer,
+        format!("deploy of stack {}", spec.name),
+        Some(format!("its change set {what}")),
+        "rerun with --yes (or --require-approval never), or review it first with `stackcraft plan`",
+    )
 }
 
 /// Executes a change set that has changes, follows the stack until it settles, and reports.
@@ -385,7 +374,7 @@ pub(crate) async fn execute_and_follow(
         .cfn
         .execute_change_set(&cs.id)
         .await
-        .map_err(|e| DeployError::api(format!("executing the change set of stack {label}"), e))?;
+        .map_err(|e| session.api_error(format!("executing the change set of stack {label}"), e))?;
     progress.executed(label, &spec.deployed_name, &cs.id);
     let followed = follow(session, ui, label, &cs.stack_id, marker, started).await?;
     let status = followed
@@ -401,7 +390,7 @@ pub(crate) async fn execute_and_follow(
             started.elapsed().as_secs_f64()
         ));
         for (key, value) in &outputs {
-            ui.line(format!("{label}    {key} = {value}"));
+            ui.result(format!("{label}    {key} = {value}"));
         }
         return Ok(StackResult {
             stack: spec.name.clone(),
@@ -414,33 +403,20 @@ pub(crate) async fn execute_and_follow(
             elapsed: started.elapsed(),
         });
     }
-    let cause = match first_failure(&followed.events) {
-        Some(e) => describe_failure(e),
-        None => followed
-            .stack
-            .as_ref()
-            .and_then(|s| s.reason.clone())
-            .unwrap_or_else(|| "no failure reason was reported".into()),
+    let error = DeployError::ChangeSetFailed {
+        stack: spec.name.clone(),
+        deployed_name: spec.deployed_name.clone(),
+        resource: first_failure(&followed.events).map(failed_resource),
+        reason: followed.stack.as_ref().and_then(|s| s.reason.clone()),
+        recovery: recovery(
+            &status,
+            label,
+            &spec.deployed_name,
+            &session.env_name,
+            &session.region,
+        ),
+        status,
     };
-    let rollback = match status.as_str() {
-        "ROLLBACK_COMPLETE" | "UPDATE_ROLLBACK_COMPLETE" => {
-            format!("rolled back ({status})")
-        }
-        _ => format!("the rollback did not finish ({status})"),
-    };
-    let mut message = format!(
-        "deploy of stack {label} ({}) failed: {cause}; {rollback}",
-        spec.deployed_name
-    );
-    if let Some(hint) = blocked(
-        &status,
-        label,
-        &spec.deployed_name,
-        &session.env_name,
-        &session.region,
-    ) {
-        message.push_str(&format!(". Next: {hint}"));
-    }
-    ui.line(format!("{label}  ✗ {message}"));
-    Err(DeployError::Failed(message))
+    ui.line(format!("{label}  ✗ {error}"));
+    Err(error)
 }

@@ -7,7 +7,7 @@ use stackcraft_core::Assembly;
 use stackcraft_template::Policy;
 
 use crate::error::DeployError;
-use crate::events::{describe_failure, first_failure, follow, latest_event};
+use crate::events::{failed_resource, first_failure, follow, latest_event};
 use crate::schedule;
 use crate::session::Session;
 use crate::status::in_progress;
@@ -32,6 +32,34 @@ impl Default for DestroyOptions {
     }
 }
 
+/// The stacks `names` of the assembly, and every stack that depends on them (it would break
+/// without them); the stacks they depend on stay. What to [`destroy`] when stacks are named.
+pub fn with_dependents(assembly: &Assembly, names: &[String]) -> Result<Assembly, DeployError> {
+    if let Some(unknown) = names.iter().find(|n| assembly.stack(n).is_none()) {
+        return Err(DeployError::UnknownStack {
+            name: unknown.clone(),
+            known: assembly.stacks.iter().map(|s| s.name.clone()).collect(),
+        });
+    }
+    let mut keep: Vec<String> = names.to_vec();
+    loop {
+        let more: Vec<String> = assembly
+            .stacks
+            .iter()
+            .filter(|s| !keep.contains(&s.name))
+            .filter(|s| s.dependencies.iter().any(|d| keep.contains(d)))
+            .map(|s| s.name.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        keep.extend(more);
+    }
+    let mut selected = assembly.clone();
+    selected.stacks.retain(|s| keep.contains(&s.name));
+    Ok(selected)
+}
+
 /// Deletes the assembly's stacks that are deployed; returns the retained resources, as lines.
 pub async fn destroy(
     session: &Session,
@@ -41,10 +69,9 @@ pub async fn destroy(
 ) -> Result<Vec<String>, DeployError> {
     let env = &assembly.environment;
     if env.protected && !opts.force {
-        return Err(DeployError::Input(format!(
-            "environment {} is protected: destroy refuses without --force",
-            env.name
-        )));
+        return Err(DeployError::Protected {
+            env: env.name.clone(),
+        });
     }
     let mut deployed = Vec::new();
     for stack in &assembly.stacks {
@@ -52,7 +79,7 @@ pub async fn destroy(
             .cfn
             .describe_stack(&stack.deployed_name)
             .await
-            .map_err(|e| DeployError::api(format!("stack {}", stack.name), e))?;
+            .map_err(|e| session.api_error(format!("stack {}", stack.name), e))?;
         match found {
             Some(s) => deployed.push((stack.name.clone(), s)),
             None => ui.line(format!(
@@ -74,16 +101,12 @@ pub async fn destroy(
             session.place(),
             names.join(", ")
         );
-        match ui.approve(&question) {
-            Some(true) => {}
-            Some(false) => return Err(DeployError::NotApproved("destroy declined".into())),
-            None => {
-                return Err(DeployError::NotApproved(
-                    "destroy needs confirmation and there is no terminal to ask: rerun with --yes"
-                        .into(),
-                ))
-            }
-        }
+        DeployError::unless_approved(
+            ui.approve(&question),
+            format!("destroy of {} stack(s) of {}", names.len(), env.name),
+            None,
+            "rerun with --yes",
+        )?;
     }
     let nodes: Vec<_> = crate::deploy::graph(assembly)
         .into_iter()
@@ -100,9 +123,9 @@ pub async fn destroy(
     });
     let outcome = tokio::select! {
         outcome = outcome => outcome,
-        () = ui.interrupt.wait() => return Err(DeployError::Interrupted(format!(
-            "interrupted: stacks being deleted go on being deleted by CloudFormation; run \
-             `stackcraft destroy --env {}` again to follow them", env.name))),
+        () = ui.interrupt.wait() => return Err(DeployError::DestroyInterrupted {
+            env: env.name.clone(),
+        }),
     };
     let mut retained = Vec::new();
     let mut first_error = None;
@@ -115,11 +138,11 @@ pub async fn destroy(
         }
     }
     if retained.is_empty() {
-        ui.line("nothing was retained");
+        ui.result("nothing was retained");
     } else {
-        ui.line("retained (still exist, delete them yourself when no longer needed):");
+        ui.result("retained (still exist, delete them yourself when no longer needed):");
         for line in &retained {
-            ui.line(format!("  {line}"));
+            ui.result(format!("  {line}"));
         }
     }
     match first_error {
@@ -174,7 +197,7 @@ async fn destroy_one(
         .cfn
         .delete_stack(&stack.id)
         .await
-        .map_err(|e| DeployError::api(format!("deleting stack {label}"), e))?;
+        .map_err(|e| session.api_error(format!("deleting stack {label}"), e))?;
     let followed = follow(session, ui, label, &stack.id, marker, started).await?;
     match followed.stack {
         None => {
@@ -185,15 +208,12 @@ async fn destroy_one(
             ));
             Ok(retained)
         }
-        Some(s) => {
-            let cause = first_failure(&followed.events)
-                .map(describe_failure)
-                .or(s.reason.clone())
-                .unwrap_or_default();
-            Err(DeployError::Failed(format!(
-                "deleting stack {label} ({}) ended {}: {cause}",
-                s.name, s.status
-            )))
-        }
+        Some(s) => Err(DeployError::DeleteFailed {
+            stack: label.to_owned(),
+            deployed_name: s.name,
+            status: s.status,
+            resource: first_failure(&followed.events).map(failed_resource),
+            reason: s.reason,
+        }),
     }
 }

@@ -241,7 +241,7 @@ pub async fn diff(
             .cfn
             .describe_stack(&stack.deployed_name)
             .await
-            .map_err(|e| DeployError::api(format!("stack {label}"), e))?;
+            .map_err(|e| session.api_error(format!("stack {label}"), e))?;
         let (deployed, lines, replacements) = match deployed {
             None => {
                 let lines = stack
@@ -257,11 +257,12 @@ pub async fn diff(
                     .cfn
                     .get_template(&s.id)
                     .await
-                    .map_err(|e| DeployError::api(format!("template of stack {label}"), e))?;
+                    .map_err(|e| session.api_error(format!("template of stack {label}"), e))?;
                 let old = stackcraft_template::parse_template(&body).map_err(|e| {
-                    DeployError::Failed(format!(
-                        "the deployed template of stack {label} cannot be read: {e}"
-                    ))
+                    DeployError::DeployedTemplateUnreadable {
+                        stack: label.clone(),
+                        reason: e.to_string(),
+                    }
                 })?;
                 // Compare parsed with parsed: references made by constructs carry their owning
                 // stack, which a template read back does not.
@@ -285,14 +286,14 @@ pub async fn diff(
         } else {
             "no differences"
         };
-        ui.line(format!("Stack {label} ({}): {state}", d.deployed_name));
+        ui.result(format!("Stack {label} ({}): {state}", d.deployed_name));
         for line in &d.lines {
-            ui.line(format!("  {line}"));
+            ui.result(format!("  {line}"));
         }
         diffs.push(d);
     }
     let n = diffs.iter().filter(|d| d.differs()).count();
-    ui.line(format!(
+    ui.result(format!(
         "{n} of {} stack(s) differ from what is deployed in {}",
         diffs.len(),
         session.env_name

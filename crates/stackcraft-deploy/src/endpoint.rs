@@ -49,12 +49,15 @@ fn host_port(url: &str) -> Result<(String, u16), String> {
 /// Checks that an endpoint URL is well formed and, in loopback-only mode, that its host
 /// resolves to loopback addresses only.
 pub fn check_endpoint(url: &str, loopback_only: bool) -> Result<(), DeployError> {
-    let (host, port) =
-        host_port(url).map_err(|e| DeployError::Input(format!("endpoint {url}: {e}")))?;
+    let refused = |reason: String| DeployError::BadEndpoint {
+        endpoint: url.to_owned(),
+        reason,
+    };
+    let (host, port) = host_port(url).map_err(refused)?;
     if loopback_only {
         check_loopback(&host, port).map_err(|e| {
-            DeployError::Input(format!(
-                "endpoint {url} refused: {e} ({LOOPBACK_ENV}=1 allows only 127.0.0.0/8 and ::1)"
+            refused(format!(
+                "{e} ({LOOPBACK_ENV}=1 allows only 127.0.0.0/8 and ::1)"
             ))
         })?;
     }

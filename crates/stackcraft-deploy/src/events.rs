@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use crate::api::{StackDescription, StackEvent};
-use crate::error::DeployError;
+use crate::error::{DeployError, FailedResource};
 use crate::session::Session;
 use crate::status::in_progress;
 use crate::ui::Ui;
@@ -60,15 +60,19 @@ pub(crate) fn first_failure(events: &[StackEvent]) -> Option<&StackEvent> {
         .or_else(|| events.iter().find(failed))
 }
 
+/// The failure an event reports.
+pub(crate) fn failed_resource(e: &StackEvent) -> FailedResource {
+    FailedResource {
+        logical_id: e.logical_id.clone(),
+        resource_type: e.resource_type.clone(),
+        status: e.status.clone(),
+        reason: e.reason.clone(),
+    }
+}
+
 /// Describes one failure: `Items (AWS::DynamoDB::Table) CREATE_FAILED: reason`.
 pub(crate) fn describe_failure(e: &StackEvent) -> String {
-    format!(
-        "{} ({}) {}: {}",
-        e.logical_id,
-        e.resource_type,
-        e.status,
-        e.reason.as_deref().unwrap_or("no reason given")
-    )
+    failed_resource(e).to_string()
 }
 
 /// Polls events and status until the stack is no longer in progress (or gone).
@@ -115,10 +119,10 @@ pub(crate) async fn follow(
                     .cfn
                     .describe_stack(stack)
                     .await
-                    .map_err(|e| DeployError::api(format!("stack {label}"), e))?
+                    .map_err(|e| session.api_error(format!("stack {label}"), e))?
                     .is_some()
                 {
-                    return Err(DeployError::api(format!("events of stack {label}"), e));
+                    return Err(session.api_error(format!("events of stack {label}"), e));
                 }
                 settled = Some(None);
             }
@@ -134,7 +138,7 @@ pub(crate) async fn follow(
             .cfn
             .describe_stack(stack)
             .await
-            .map_err(|e| DeployError::api(format!("stack {label}"), e))?;
+            .map_err(|e| session.api_error(format!("stack {label}"), e))?;
         match now {
             Some(s) if in_progress(&s.status) => tokio::time::sleep(session.poll).await,
             other => settled = Some(other),

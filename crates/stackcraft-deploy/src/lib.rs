@@ -14,6 +14,11 @@
 //! - [`diff()`]: the synthesized templates against the deployed ones;
 //! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
 
+// A `DeployError` carries the facts a caller matches on (stack, resource, status, recovery
+// command); it is returned once per failed command, never in a loop, so its size does not
+// matter and boxing its fields would only make matching on them clumsier.
+#![allow(clippy::result_large_err)]
+
 mod api;
 mod assets;
 mod aws;
@@ -41,13 +46,13 @@ pub use bootstrap::{bootstrap, bootstrap_template, BootstrapOptions, BOOTSTRAP_V
 pub use changeset::is_stateful;
 pub use create_only::create_only_properties;
 pub use deploy::{deploy, DeployOptions, DeployReport, RequireApproval, StackOutcome, StackResult};
-pub use destroy::{destroy, DestroyOptions};
+pub use destroy::{destroy, with_dependents, DestroyOptions};
 pub use diff::{diff, diff_templates, StackDiff};
 pub use endpoint::{check_loopback, LOOPBACK_ENV};
-pub use error::DeployError;
+pub use error::{DeployError, FailedResource, InterruptedStack, Refusal};
 pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
 pub use session::{connect, ConnectOptions, Session};
-pub use ui::{Approver, Interrupt, Ui};
+pub use ui::{Approver, Captured, Interrupt, Ui};
 
 /// Runs the engine on a single-threaded runtime (I/O bound: one thread is plenty).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -13,7 +13,7 @@ use crate::deploy::{self, settled_stack, DeployReport, Progress};
 use crate::error::DeployError;
 use crate::events::latest_event;
 use crate::session::Session;
-use crate::status::blocked;
+use crate::status::unrecoverable;
 use crate::ui::Ui;
 
 /// Version of the plan file format.
@@ -53,14 +53,15 @@ pub struct PlannedStack {
 
 impl Plan {
     pub fn read(path: &Path) -> Result<Plan, DeployError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| DeployError::Input(format!("plan {}: {e}", path.display())))?;
-        let plan: Plan = serde_json::from_str(&text)
-            .map_err(|e| DeployError::Input(format!("plan {}: {e}", path.display())))?;
+        let bad = |reason: String| DeployError::BadPlan {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
         if plan.version != PLAN_VERSION {
-            return Err(DeployError::Input(format!(
-                "plan {}: version {} is not {PLAN_VERSION}",
-                path.display(),
+            return Err(bad(format!(
+                "version {} is not {PLAN_VERSION}",
                 plan.version
             )));
         }
@@ -70,8 +71,7 @@ impl Plan {
     pub fn write(&self, path: &Path) -> Result<(), DeployError> {
         let mut text = serde_json::to_string_pretty(self).expect("serializes");
         text.push('\n');
-        std::fs::write(path, text)
-            .map_err(|e| DeployError::Io(format!("writing {}: {e}", path.display())))
+        std::fs::write(path, text).map_err(|e| DeployError::file("writing", path, e))
     }
 }
 
@@ -86,14 +86,14 @@ pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Pla
         let spec = deploy::spec(stack);
         let existing = settled_stack(session, ui, &spec).await?;
         if let Some(s) = &existing {
-            if let Some(message) = blocked(
+            if let Some(e) = unrecoverable(
                 &s.status,
                 &stack.name,
                 &spec.deployed_name,
                 &session.env_name,
                 &session.region,
             ) {
-                return Err(DeployError::Failed(message));
+                return Err(e);
             }
         }
         let kind = match &existing {
@@ -114,7 +114,7 @@ pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Pla
             changes: Vec::new(),
         };
         match prepared {
-            None => ui.line(format!(
+            None => ui.result(format!(
                 "{} ({}): no changes",
                 stack.name, stack.deployed_name
             )),
@@ -122,7 +122,7 @@ pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Pla
                 for line in
                     changeset::render(&stack.name, &stack.deployed_name, &p.change_set.changes)
                 {
-                    ui.line(line);
+                    ui.result(line);
                 }
                 planned.last_event_id = latest_event(session, &p.change_set.stack_id).await;
                 planned.change_set_id = Some(p.change_set.id.clone());
@@ -159,30 +159,38 @@ pub async fn apply(
     ui: &Ui,
 ) -> Result<DeployReport, DeployError> {
     if plan.account != session.account || plan.region != session.region {
-        return Err(DeployError::Input(format!(
-            "the plan is for account {}, {}, but the credentials are for {}: refusing",
-            plan.account,
-            plan.region,
-            session.place()
-        )));
+        return Err(DeployError::PlanForOtherAccount {
+            plan_account: plan.account.clone(),
+            plan_region: plan.region.clone(),
+            account: session.account.clone(),
+            region: session.region.clone(),
+        });
     }
     let mut ready = Vec::new();
     for p in &plan.stacks {
         let (Some(cs_id), Some(stack_id)) = (&p.change_set_id, &p.stack_id) else {
             continue;
         };
-        let moved = |why: String| {
-            DeployError::Failed(format!(
-                "stack {} ({}) moved since the plan: {why}; nothing was executed — make a new \
-                 plan",
-                p.stack, p.stack_name
-            ))
+        let moved = |why: String| DeployError::StackMoved {
+            stack: p.stack.clone(),
+            deployed_name: p.stack_name.clone(),
+            why,
         };
         let cs = session
             .cfn
             .describe_change_set(cs_id)
             .await
             .map_err(|e| moved(format!("its change set cannot be read ({})", e.message)))?;
+        if matches!(
+            cs.execution_status.as_str(),
+            "EXECUTE_COMPLETE" | "EXECUTE_IN_PROGRESS"
+        ) {
+            return Err(DeployError::PlanAlreadyApplied {
+                stack: p.stack.clone(),
+                deployed_name: p.stack_name.clone(),
+                evidence: format!("its change set is {}", cs.execution_status),
+            });
+        }
         if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
             return Err(moved(format!(
                 "its change set is {} / {}",
@@ -221,7 +229,7 @@ pub async fn apply(
         r = work => r?,
         () = ui.interrupt.wait() => return Err(progress.interrupted(session)),
     }
-    ui.line(format!(
+    ui.result(format!(
         "applied {} change set(s); {} stack(s) had no changes",
         report.stacks.len(),
         plan.stacks.len() - report.stacks.len()

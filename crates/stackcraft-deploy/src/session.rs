@@ -11,8 +11,8 @@ use stackcraft_core::Environment;
 
 use crate::api::{CloudFormationApi, ObjectStore};
 use crate::aws::{api_error, SdkCloudFormation, SdkS3};
-use crate::endpoint::{check_endpoint, loopback_only, LOOPBACK_ENV};
-use crate::error::DeployError;
+use crate::endpoint::{check_endpoint, loopback_only};
+use crate::error::{ApiError, DeployError};
 
 /// What the command line says about where to go: `--profile`, `--region`, `--endpoint-url`.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +35,8 @@ pub struct Session {
     pub env_name: String,
     /// How often stacks and change sets are polled.
     pub poll: Duration,
+    /// Where the calls go, for messages: the endpoint override, or `AWS (region)`.
+    pub endpoint: String,
 }
 
 impl Session {
@@ -46,14 +48,28 @@ impl Session {
         region: impl Into<String>,
         env_name: impl Into<String>,
     ) -> Session {
+        let region = region.into();
         Session {
             cfn,
             store,
             account: account.into(),
-            region: region.into(),
+            endpoint: format!("AWS ({region})"),
+            region,
             env_name: env_name.into(),
             poll: Duration::from_secs(2),
         }
+    }
+
+    /// The session's calls go to `endpoint` (named in messages).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Session {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// The error of a failed call made while doing `action` (a phrase naming the stack or
+    /// bucket): unreachable (naming the endpoint) or refused by AWS.
+    pub fn api_error(&self, action: impl std::fmt::Display, error: ApiError) -> DeployError {
+        DeployError::api(&self.endpoint, action, error)
     }
 
     pub fn with_poll(mut self, poll: Duration) -> Session {
@@ -85,22 +101,18 @@ fn endpoint_override(flag: Option<&str>) -> Option<String> {
 pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session, DeployError> {
     if let Some(region) = &opts.region {
         if region != &env.region {
-            return Err(DeployError::Input(format!(
-                "environment {} deploys to {}, but --region says {region}",
-                env.name, env.region
-            )));
+            return Err(DeployError::WrongRegion {
+                env: env.name.clone(),
+                expected: env.region.clone(),
+                given: region.clone(),
+            });
         }
     }
     let loopback = loopback_only();
     let endpoint = endpoint_override(opts.endpoint_url.as_deref());
     match &endpoint {
         Some(url) => check_endpoint(url, loopback)?,
-        None if loopback => {
-            return Err(DeployError::Input(format!(
-                "{LOOPBACK_ENV}=1 but no endpoint is given (--endpoint-url or AWS_ENDPOINT_URL): \
-                 refusing to reach AWS"
-            )))
-        }
+        None if loopback => return Err(DeployError::NoEndpoint),
         None => {}
     }
 
@@ -144,14 +156,18 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         Some(p) => format!("profile {p}"),
         None => "the default credential chain".to_owned(),
     };
-    let provider = config
-        .credentials_provider()
-        .ok_or_else(|| DeployError::Input(format!("no AWS credentials provider for {who}")))?;
+    let provider =
+        config
+            .credentials_provider()
+            .ok_or_else(|| DeployError::MissingCredentials {
+                credentials: who.clone(),
+                reason: None,
+            })?;
     if let Err(e) = provider.provide_credentials().await {
-        return Err(DeployError::Input(format!(
-            "no AWS credentials from {who} ({e}): set AWS_PROFILE or --profile, run `aws sso \
-             login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        )));
+        return Err(DeployError::MissingCredentials {
+            credentials: who,
+            reason: Some(e.to_string()),
+        });
     }
 
     let target = endpoint
@@ -161,22 +177,24 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
     let identity = sts.get_caller_identity().send().await.map_err(|e| {
         let e = api_error(e);
         if e.unreachable {
-            DeployError::Io(format!("{target}: {}", e.message))
+            DeployError::api(&target, "checking the credentials' account", e)
         } else {
-            DeployError::Input(format!(
-                "{target}: the credentials of {who} were refused: {}",
-                e.message
-            ))
+            DeployError::CredentialsRefused {
+                endpoint: target.clone(),
+                credentials: who.clone(),
+                message: e.message,
+            }
         }
     })?;
     let account = identity.account().unwrap_or_default().to_owned();
     if let Some(expected) = &env.account {
         if expected != &account {
-            return Err(DeployError::Input(format!(
-                "environment {} is account {expected}, but the credentials of {who} are for \
-                 account {account}: refusing to touch anything",
-                env.name
-            )));
+            return Err(DeployError::WrongAccount {
+                env: env.name.clone(),
+                expected: expected.clone(),
+                found: account,
+                credentials: who,
+            });
         }
     }
 
@@ -195,5 +213,6 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         account,
         env.region.clone(),
         env.name.clone(),
-    ))
+    )
+    .with_endpoint(target))
 }

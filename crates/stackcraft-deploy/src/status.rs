@@ -1,5 +1,7 @@
 //! What CloudFormation stack statuses mean for the engine.
 
+use crate::error::DeployError;
+
 /// Still moving: wait for it.
 pub(crate) fn in_progress(status: &str) -> bool {
     status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS"
@@ -13,9 +15,25 @@ pub(crate) fn succeeded(status: &str) -> bool {
     )
 }
 
-/// Why a settled stack cannot take a change set, and the exact command that recovers it;
-/// `None` when it can.
-pub(crate) fn blocked(
+/// The error for a settled stack that cannot take a change set (why, and the exact command
+/// that recovers it); `None` when it can.
+pub(crate) fn unrecoverable(
+    status: &str,
+    stack: &str,
+    deployed_name: &str,
+    env: &str,
+    region: &str,
+) -> Option<DeployError> {
+    recovery(status, stack, deployed_name, env, region).map(|recovery| DeployError::Unrecoverable {
+        stack: stack.to_owned(),
+        deployed_name: deployed_name.to_owned(),
+        status: status.to_owned(),
+        recovery,
+    })
+}
+
+/// Why a stack in `status` cannot take a change set, and the command that recovers it.
+pub(crate) fn recovery(
     status: &str,
     stack: &str,
     deployed_name: &str,
@@ -24,18 +42,18 @@ pub(crate) fn blocked(
 ) -> Option<String> {
     let message = match status {
         "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED" => format!(
-            "stack {deployed_name} is {status}: its creation failed and CloudFormation cannot \
+            "its creation failed and CloudFormation cannot \
              update it. It holds no resources (except retained ones); delete it with \
              `stackcraft destroy {stack} --env {env} --yes`, then deploy again"
         ),
         "UPDATE_ROLLBACK_FAILED" | "IMPORT_ROLLBACK_FAILED" => format!(
-            "stack {deployed_name} is {status}: a rollback could not finish and the stack is \
+            "a rollback could not finish and the stack is \
              locked. Continue it with `aws cloudformation continue-update-rollback \
              --stack-name {deployed_name} --region {region}` (add `--resources-to-skip \
              LOGICAL_ID...` for resources that cannot be rolled back), then deploy again"
         ),
         "DELETE_FAILED" => format!(
-            "stack {deployed_name} is DELETE_FAILED: a deletion did not finish. Run \
+            "a deletion did not finish. Run \
              `stackcraft destroy {stack} --env {env}` again, or keep what cannot be deleted with \
              `aws cloudformation delete-stack --stack-name {deployed_name} --region {region} \
              --retain-resources LOGICAL_ID...`"

@@ -293,6 +293,11 @@ async fn assets_are_uploaded_once_under_their_hashes_and_need_a_bootstrap() {
             .contains("run `stackcraft bootstrap --env dev`"),
         "{err}"
     );
+    assert!(
+        matches!(&err, DeployError::NotBootstrapped { env, bucket, .. }
+            if env == "dev" && bucket == &session.asset_bucket()),
+        "{err:?}"
+    );
     assert_eq!(status(&session, "demo-dev-web").await, None);
 
     let (uib, _) = ui(None);
@@ -408,6 +413,10 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("moved since the plan"), "{err}");
+    assert!(
+        matches!(&err, DeployError::StackMoved { stack, .. } if stack == "data"),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -431,6 +440,11 @@ fn bad_input_is_one_clear_error_and_touches_nothing() {
     let env = common::environment(CONFIG, "other");
     let err = block_on(connect(&env, &moto.options())).err().unwrap();
     assert!(err.to_string().contains("environment other is account 111111111111, but the credentials of the default credential chain are for account 123456789012"), "{err}");
+    assert!(
+        matches!(&err, DeployError::WrongAccount { expected, found, .. }
+            if expected == "111111111111" && found == "123456789012"),
+        "{err:?}"
+    );
     // Missing credentials.
     assert_eq!(
         cli(

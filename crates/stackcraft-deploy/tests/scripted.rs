@@ -149,6 +149,24 @@ async fn a_failed_create_reports_the_first_failure_waits_for_rollback_and_blocks
         message.contains("stackcraft destroy data --env dev --yes"),
         "{message}"
     );
+    match &err {
+        DeployError::ChangeSetFailed {
+            stack,
+            resource: Some(resource),
+            status,
+            recovery: Some(recovery),
+            ..
+        } => {
+            assert_eq!(stack, "data");
+            assert_eq!(
+                (resource.logical_id.as_str(), resource.status.as_str()),
+                ("Items", "CREATE_FAILED")
+            );
+            assert_eq!(status, "ROLLBACK_COMPLETE");
+            assert!(recovery.contains("stackcraft destroy data"), "{recovery}");
+        }
+        other => panic!("a failed change set, not {other:?}"),
+    }
     // The first failure is announced before the rollback finishes.
     let first = out.find("first failure: Items").expect(&out);
     let rolled_back = out.find("ROLLBACK_COMPLETE").unwrap();
@@ -162,6 +180,11 @@ async fn a_failed_create_reports_the_first_failure_waits_for_rollback_and_blocks
         .await
         .unwrap_err();
     assert!(err.to_string().contains("is ROLLBACK_COMPLETE"), "{err}");
+    assert!(
+        matches!(&err, DeployError::Unrecoverable { stack, status, .. }
+            if stack == "data" && status == "ROLLBACK_COMPLETE"),
+        "{err:?}"
+    );
     assert!(
         err.to_string()
             .contains("`stackcraft destroy data --env dev --yes`"),
@@ -265,6 +288,10 @@ async fn update_rollback_failed_is_explained_with_the_command_that_recovers_it()
         .unwrap_err();
     assert_eq!(err.exit_code(), 5);
     assert!(
+        matches!(&err, DeployError::Unrecoverable { status, .. } if status == "UPDATE_ROLLBACK_FAILED"),
+        "{err:?}"
+    );
+    assert!(
         err.to_string().contains(
             "aws cloudformation continue-update-rollback --stack-name demo-dev-data --region eu-central-1"
         ),
@@ -306,6 +333,16 @@ async fn replacing_a_database_needs_approval() {
     let out = text(&out);
     assert_eq!(err.exit_code(), 5);
     assert!(err.to_string().contains("needs approval"), "{err}");
+    assert!(
+        matches!(
+            err,
+            DeployError::NotApproved {
+                refusal: Refusal::NobodyToAsk,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(out.contains("± REPLACE      AWS::RDS::DBInstance"), "{out}");
     assert!(
         out.contains("!!! STATEFUL RESOURCE REPLACED: the data in Database is lost"),
@@ -324,6 +361,16 @@ async fn replacing_a_database_needs_approval() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("declined"), "{err}");
+    assert!(
+        matches!(
+            err,
+            DeployError::NotApproved {
+                refusal: Refusal::Declined,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!fake.calls().iter().any(|c| c.starts_with("execute")));
 
     // Asked and approved.
@@ -431,6 +478,12 @@ async fn ctrl_c_after_execution_says_the_change_set_was_executed() {
         .await
         .unwrap_err();
     assert_eq!(err.exit_code(), 130);
+    assert!(err.change_set_executed(), "{err:?}");
+    assert!(
+        matches!(&err, DeployError::Interrupted { stacks, .. }
+            if stacks.len() == 1 && stacks[0].executed_change_set.is_some()),
+        "{err:?}"
+    );
     let message = err.to_string();
     assert!(message.contains("WAS executed"), "{message}");
     assert!(

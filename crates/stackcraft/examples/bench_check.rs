@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stackcraft::config::Config;
 use stackcraft_check::{check, Subject};
 
 fn main() {
@@ -22,16 +21,13 @@ fn main() {
     let (mut templates, mut resources, mut findings) = (0, 0, 0);
     for _ in 0..runs {
         let started = Instant::now();
-        let config = Config::load(&path).expect("configuration loads");
-        let assemblies: Vec<_> = config
+        let project = app.load().expect("configuration loads");
+        let assemblies: Vec<_> = project
+            .config()
             .environments
             .keys()
             .map(|env| {
-                let assembly = app
-                    .build(&config, env)
-                    .expect("builds")
-                    .synth()
-                    .expect("synthesizes");
+                let assembly = project.synth(env).expect("builds and synthesizes");
                 (env.clone(), assembly)
             })
             .collect();

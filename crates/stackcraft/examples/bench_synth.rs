@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use stackcraft::config::Config;
 use stackcraft::core::Format;
 
 fn main() {
@@ -22,14 +21,10 @@ fn main() {
     for _ in 0..runs {
         let started = Instant::now();
         // Reading the configuration is part of every real synth, so it is timed too.
-        let config = Config::load(&path).expect("configuration loads");
+        let project = app.load().expect("configuration loads");
         (stacks, resources, bytes) = (0, 0, 0);
-        for env in config.environments.keys() {
-            let assembly = app
-                .build(&config, env)
-                .expect("builds")
-                .synth()
-                .expect("synthesizes");
+        for env in project.config().environments.keys() {
+            let assembly = project.synth(env).expect("builds and synthesizes");
             for stack in &assembly.stacks {
                 stacks += 1;
                 resources += stack.template.resources.len();

@@ -1,17 +1,19 @@
-//! The user-facing app: configuration + blueprints + stacks written in code.
+//! The user-facing app: blueprints + stacks written in code, and, once its configuration is
+//! read, the [`Project`] every command works on.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use stackcraft_blueprints::{Blueprint, Context};
 use stackcraft_config::{Config, ConfigError};
-use stackcraft_core::Stack;
+use stackcraft_core::{Assembly, Stack, StackSet};
 
 use crate::error::Error;
 
 type StackFn = Box<dyn Fn(&mut Stack)>;
 
-/// A project: `stackcraft.toml`, the blueprints it may name, and stacks defined in code.
+/// An app: where its `stackcraft.toml` is, the blueprints the file may name, and stacks
+/// defined in code. [`App::run`] runs the CLI on it; [`App::load`] gives library callers the
+/// same [`Project`] a command works on.
 pub struct App {
     config_path: PathBuf,
     blueprints: Vec<Blueprint>,
@@ -48,27 +50,42 @@ impl App {
         &self.config_path
     }
 
-    /// Runs the CLI with the process's arguments.
-    pub fn run(self) -> ExitCode {
-        crate::cli::run(self, std::env::args_os())
+    /// Reads the configuration at the app's path: the project, ready to build any of its
+    /// environments.
+    pub fn load(&self) -> Result<Project<'_>, Error> {
+        Ok(self.with_config(Config::load(&self.config_path)?))
     }
 
-    /// Reads the configuration (from `--config` if given, else the app's path).
-    pub fn load_config(&self, path: Option<&Path>) -> Result<Config, Error> {
-        Ok(Config::load(path.unwrap_or(&self.config_path))?)
+    /// The project of a configuration already read (from another path, or from text).
+    pub fn with_config(&self, config: Config) -> Project<'_> {
+        Project { app: self, config }
+    }
+}
+
+/// An app with its configuration read: what one command works on. Building an environment's
+/// stacks reads nothing from disk.
+pub struct Project<'a> {
+    app: &'a App,
+    config: Config,
+}
+
+impl Project<'_> {
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Builds every stack of an environment, in the order the file defines them, then the
     /// stacks defined in code.
-    pub fn build(&self, config: &Config, env: &str) -> Result<stackcraft_core::App, Error> {
+    pub fn stacks(&self, env: &str) -> Result<StackSet, Error> {
+        let config = &self.config;
         let environment = config.environment(env)?;
-        let mut app = stackcraft_core::App::new(&config.project.name, environment);
+        let mut set = StackSet::new(&config.project.name, environment);
         for (key, value) in &config.project.tags {
-            app.tag(key, value);
+            set.tag(key, value);
         }
         for (name, stack_config) in &config.stacks {
-            let blueprint = self.find_blueprint(config, name, &stack_config.blueprint)?;
-            let mut stack = new_stack(&app, config, name);
+            let blueprint = self.find_blueprint(name, &stack_config.blueprint)?;
+            let mut stack = new_stack(&set, config, name);
             stack.set_blueprint(blueprint.name);
             if let Some(d) = &stack_config.description {
                 stack.describe(d);
@@ -83,12 +100,12 @@ impl App {
                 config,
                 stack: name,
                 env,
-                app: &app,
+                stacks: &set,
             };
             (blueprint.build)(&mut stack, &ctx)?;
-            app.add_stack(stack);
+            set.add_stack(stack);
         }
-        for (name, build) in &self.code_stacks {
+        for (name, build) in &self.app.code_stacks {
             if config.stacks.contains_key(name) {
                 return Err(config
                     .error_at(
@@ -97,26 +114,39 @@ impl App {
                     )
                     .into());
             }
-            let mut stack = new_stack(&app, config, name);
+            let mut stack = new_stack(&set, config, name);
             build(&mut stack);
-            app.add_stack(stack);
+            set.add_stack(stack);
         }
-        Ok(app)
+        Ok(set)
     }
 
-    fn find_blueprint(
-        &self,
-        config: &Config,
-        stack: &str,
-        name: &str,
-    ) -> Result<Blueprint, ConfigError> {
-        self.blueprints
+    /// Builds and synthesizes an environment: its cloud assembly, in memory.
+    pub fn synth(&self, env: &str) -> Result<Assembly, Error> {
+        Ok(self.stacks(env)?.synth()?)
+    }
+
+    /// The environments named, each checked against the file; every one of the file when
+    /// none is named.
+    pub fn environments(&self, named: &[String]) -> Result<Vec<String>, Error> {
+        if named.is_empty() {
+            return Ok(self.config.environments.keys().cloned().collect());
+        }
+        for env in named {
+            self.config.environment(env)?;
+        }
+        Ok(named.to_vec())
+    }
+
+    fn find_blueprint(&self, stack: &str, name: &str) -> Result<Blueprint, ConfigError> {
+        let blueprints = &self.app.blueprints;
+        blueprints
             .iter()
             .find(|b| b.name == name)
             .copied()
             .ok_or_else(|| {
-                let known: Vec<_> = self.blueprints.iter().map(|b| b.name).collect();
-                config.error_at(
+                let known: Vec<_> = blueprints.iter().map(|b| b.name).collect();
+                self.config.error_at(
                     &["stacks", stack, "blueprint"],
                     format!(
                         "unknown blueprint {name:?} (available: {})",
@@ -127,9 +157,9 @@ impl App {
     }
 }
 
-/// A stack of `app`, building its workloads from the configuration's project root.
-fn new_stack(app: &stackcraft_core::App, config: &Config, name: &str) -> Stack {
-    let mut stack = app.new_stack(name);
+/// A stack of `set`, building its workloads from the configuration's project root.
+fn new_stack(set: &StackSet, config: &Config, name: &str) -> Stack {
+    let mut stack = set.new_stack(name);
     stack.set_source_dir(&config.root());
     stack
 }

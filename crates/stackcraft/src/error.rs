@@ -6,26 +6,38 @@ use stackcraft_core::SynthError;
 /// Why a command failed. Each kind has its own exit code (see `stackcraft --help`).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The configuration or the command line is wrong: exit code 2.
+    /// The configuration is wrong: exit code 2.
     #[error("{0}")]
     Config(#[from] ConfigError),
+    /// The command line asks for something it cannot do (no stack named and no `--all`):
+    /// exit code 2, as for clap's own usage errors.
+    #[error("{0}")]
+    Usage(String),
     /// A stack cannot be synthesized (invalid constructs, unknown stack): exit code 3.
     #[error("{0}")]
     Synth(#[from] SynthError),
-    /// A deploy-layer command failed (bootstrap, deploy, plan, apply, diff, destroy).
+    /// A deploy-layer command failed (bootstrap, deploy, plan, apply, diff, destroy). Boxed:
+    /// it is large, and synth-only callers should not pay for it in every `Result`.
     #[cfg(feature = "deploy")]
     #[error("{0}")]
-    Deploy(#[from] stackcraft_deploy::DeployError),
+    Deploy(Box<stackcraft_deploy::DeployError>),
     /// Differences were found (`diff`): exit code 1. The command has printed them; there is
     /// no error message.
     #[error("")]
     Differences,
 }
 
+#[cfg(feature = "deploy")]
+impl From<stackcraft_deploy::DeployError> for Error {
+    fn from(e: stackcraft_deploy::DeployError) -> Self {
+        Error::Deploy(Box::new(e))
+    }
+}
+
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) => 2,
+            Error::Config(_) | Error::Usage(_) => 2,
             Error::Synth(SynthError::Io { .. }) => 4,
             Error::Synth(_) => 3,
             #[cfg(feature = "deploy")]

@@ -214,3 +214,201 @@ fn missing_file_is_rejected() {
     );
     assert!(tree(dir.path()).is_empty(), "nothing written");
 }
+
+/// Runs `stackcraft args...` in `dir` on a terminal (a pseudo-terminal from `script`), with
+/// `stdin` typed at it and `extra_env` set; stdout goes to `dir/results.txt`. Returns the
+/// exit code and what the terminal showed (stderr, and the echo of what was typed).
+fn on_terminal(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+    extra_env: &[(&str, &str)],
+) -> (Option<i32>, String) {
+    use std::io::Write;
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = quote(env!("CARGO_BIN_EXE_stackcraft"));
+    for arg in args {
+        line.push(' ');
+        line.push_str(&quote(arg));
+    }
+    line.push_str(" > results.txt");
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["--quiet", "--return", "--command", &line, "/dev/null"])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    for var in AWS_VARS_CLEARED {
+        command.env_remove(var);
+    }
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("script (util-linux) runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), text(&out.stdout))
+}
+
+#[test]
+fn errors_are_coloured_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["synth", "--config", "nowhere.toml"];
+    let (code, shown) = on_terminal(dir.path(), &args, "", &[]);
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(
+        shown.contains("\x1b[1;31merror:\x1b[0m nowhere.toml"),
+        "{shown:?}"
+    );
+
+    let (code, shown) = on_terminal(dir.path(), &args, "", &[("NO_COLOR", "1")]);
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(shown.contains("error: nowhere.toml"), "{shown:?}");
+    assert!(
+        !shown.contains('\x1b'),
+        "NO_COLOR: no escape codes: {shown:?}"
+    );
+
+    let piped = stackcraft(dir.path(), &args);
+    assert!(
+        !text(&piped.stderr).contains('\x1b'),
+        "a pipe gets no escape codes"
+    );
+    assert!(text(&piped.stderr).starts_with("error: nowhere.toml"));
+}
+
+#[test]
+fn completions_are_printed_for_a_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = stackcraft(dir.path(), &["completions", "bash"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let script = text(&run.stdout);
+    assert!(
+        script.contains("_stackcraft()"),
+        "a bash function: {script}"
+    );
+    assert!(script.contains("complete -F _stackcraft"), "{script}");
+    for subcommand in ["synth", "ls", "completions"] {
+        assert!(script.contains(subcommand), "{subcommand} in {script}");
+    }
+    assert!(text(&run.stderr).is_empty());
+
+    let unknown = stackcraft(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("invalid value 'tcsh'"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
+/// The deploy commands against moto: results on stdout; progress, the prompt and the SDK's
+/// logs (`--verbose`) on stderr.
+#[cfg(feature = "deploy")]
+mod streams {
+    use super::*;
+
+    const CONFIG: &str = "[project]\nname = \"demo\"\n\n[environments.dev]\nregion = \
+                          \"eu-central-1\"\n\n[stacks.data]\nblueprint = \"starter-data\"\n";
+
+    fn against(moto: &MotoServer, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        let mut command = stackcraft_command(dir, args);
+        command.arg("--endpoint-url").arg(&moto.url);
+        for var in AWS_VARS_CLEARED {
+            command.env_remove(var);
+        }
+        command.envs(moto_environment(&dir.join("aws")));
+        command.output().unwrap()
+    }
+
+    #[test]
+    fn results_go_to_stdout_and_progress_prompts_and_logs_to_stderr() {
+        let moto = MotoServer::start();
+        let dir = project(CONFIG);
+        let d = dir.path();
+
+        let deploy = against(&moto, d, &["deploy", "data", "--env", "dev", "--yes"]);
+        let (out, err) = (text(&deploy.stdout), text(&deploy.stderr));
+        assert!(deploy.status.success(), "{err}");
+        assert!(
+            out.starts_with("deployed 1 stack(s) to dev in "),
+            "stdout: {out}"
+        );
+        assert_eq!(out.lines().count(), 1, "only the result on stdout: {out}");
+        assert!(
+            err.contains("data (demo-dev-data): 3 to add"),
+            "stderr: {err}"
+        );
+        assert!(
+            err.contains("data  ✓ demo-dev-data CREATE_COMPLETE"),
+            "stderr: {err}"
+        );
+        assert!(
+            !err.contains("aws_smithy_runtime"),
+            "no SDK logs unless asked: {err}"
+        );
+        assert!(!err.contains('\x1b'), "no colour in a pipe: {err:?}");
+
+        let diff = against(&moto, d, &["--verbose", "diff", "data", "--env", "dev"]);
+        let (out, err) = (text(&diff.stdout), text(&diff.stderr));
+        assert_eq!(diff.status.code(), Some(0), "{err}");
+        assert!(
+            out.starts_with("Stack data (demo-dev-data): no differences\n"),
+            "stdout: {out}"
+        );
+        assert!(
+            !out.contains("aws_smithy_runtime"),
+            "logs never on stdout: {out}"
+        );
+        assert!(
+            err.contains("aws_smithy_runtime"),
+            "--verbose shows the SDK's logs: {err}"
+        );
+
+        // Asked on a terminal, answered no: the question is on the terminal (stderr), not in
+        // the results; nothing is destroyed.
+        let mut args = vec![
+            "destroy",
+            "data",
+            "--env",
+            "dev",
+            "--endpoint-url",
+            &moto.url,
+        ];
+        args.push("--config");
+        args.push("stackcraft.toml");
+        let aws = moto_environment(&d.join("aws"));
+        let env: Vec<(&str, String)> = aws
+            .iter()
+            .map(|(k, v)| (*k, v.to_string_lossy().into_owned()))
+            .collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (code, shown) = on_terminal(d, &args, "n\n", &env);
+        assert_eq!(code, Some(5), "{shown}");
+        assert!(
+            shown.contains("Destroy 1 stack(s) of dev (account 123456789012, eu-central-1): demo-dev-data? [y/N]"),
+            "the prompt is on the terminal: {shown:?}"
+        );
+        assert!(
+            shown.contains("was declined: nothing was executed"),
+            "{shown:?}"
+        );
+        let results = std::fs::read_to_string(d.join("results.txt")).unwrap();
+        assert!(
+            !results.contains("[y/N]"),
+            "no prompt in the results: {results:?}"
+        );
+        let still = against(&moto, d, &["diff", "data", "--env", "dev"]);
+        assert!(
+            text(&still.stdout).contains("no differences"),
+            "still deployed"
+        );
+    }
+}

@@ -6,7 +6,6 @@
 mod browser;
 mod common;
 
-use stackcraft::config::Config;
 use stackcraft::core::Assembly;
 use stackcraft_graph::{EdgeKind, Format, Graph, Placement, Tier};
 
@@ -23,10 +22,7 @@ const DIAGRAM_ENV: &str = "prod";
 
 /// The assembly of an environment with one stack and those it reads from (`""`: all).
 fn assembly(env: &str, stack: &str) -> Assembly {
-    let path = common::repo_root().join("stackcraft.toml");
-    let config = Config::load(&path).unwrap();
-    let app = stackcraft::App::from_config(&path);
-    let mut assembly = app.build(&config, env).unwrap().synth().unwrap();
+    let mut assembly = common::synth(&common::shipped_config(), env).unwrap();
     if !stack.is_empty() {
         assembly.select(&[stack.to_owned()]).unwrap();
     }

@@ -4,22 +4,17 @@
 mod common;
 
 use serde_json::{json, Value as Json};
-use stackcraft::config::Config;
 use stackcraft::core::assertions::TemplateAssertions;
 use stackcraft::core::template::Template;
 use stackcraft::core::SynthesizedStack;
 
 fn objects(env: &str) -> SynthesizedStack {
-    objects_with(env, &common::shipped_config()).unwrap()
+    common::shipped_stack(env, "objects")
 }
 
 /// The `objects` stack of configuration `text` (workloads built from this repository).
 fn objects_with(env: &str, text: &str) -> Result<SynthesizedStack, stackcraft::Error> {
-    let path = common::repo_root().join("stackcraft.toml");
-    let config = Config::parse(text, &path)?;
-    let app = stackcraft::App::from_config(&path);
-    let assembly = app.build(&config, env)?.synth()?;
-    Ok(assembly
+    Ok(common::synth(text, env)?
         .stack("objects")
         .expect("the config has an objects stack")
         .clone())

@@ -8,23 +8,20 @@ mod common;
 
 use std::path::Path;
 
-use stackcraft::config::Config;
 use stackcraft::core::Format;
 
 #[test]
 fn every_template_matches_its_snapshot() {
-    let root = common::repo_root();
-    let config = Config::load(&root.join("stackcraft.toml")).unwrap();
-    let app = stackcraft::App::from_config(root.join("stackcraft.toml"));
+    let config = common::shipped_config();
     let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut checked = 0;
     let mut stale = Vec::new();
-    for env in config.environments.keys() {
-        let assembly = app.build(&config, env).unwrap().synth().unwrap();
+    for env in common::environments(&config) {
+        let assembly = common::synth(&config, &env).unwrap();
         for stack in &assembly.stacks {
             let file = snapshots
-                .join(env)
+                .join(&env)
                 .join(format!("{}.template.json", stack.name));
             let actual = without_asset_hashes(&Format::Json.render(&stack.template));
             if update {

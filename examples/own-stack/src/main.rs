@@ -8,16 +8,18 @@ use std::process::ExitCode;
 
 use stackcraft::core::template::{Map, Tagging};
 use stackcraft::Stack;
-use stackcraft_constructs::dynamodb::{Key, Table};
+use stackcraft_constructs::dynamodb::{Key, Table, TableOptions};
 use stackcraft_constructs::iam::Role;
 
 fn notes(stack: &mut Stack) {
     stack.describe("Notes, written in Rust");
-    let table = Table::with_sort_key(
+    let table = Table::with(
         stack,
         "Notes",
         Key::string("user"),
-        Some(Key::number("created")),
+        TableOptions {
+            sort_key: Some(Key::number("created")),
+        },
     );
     let reader = Role::for_service(stack, "Reader", "lambda.amazonaws.com");
     table.grant_read(stack, &reader);

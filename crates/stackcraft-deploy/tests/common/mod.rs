@@ -3,8 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
@@ -12,6 +11,11 @@ use stackcraft::core::Assembly;
 use stackcraft_deploy::{ConnectOptions, Session, Ui};
 
 pub mod fake;
+#[path = "../../../stackcraft/tests/common/mod.rs"]
+mod shared;
+
+#[allow(unused_imports)] // not every test binary uses each
+pub use shared::{project, repo_root, with_root};
 
 /// The stacks of the shipped project: the starter stacks, a bucket and a table (`data`) and a
 /// role that reads them through SSM-parameter references (`access`), and the object counter
@@ -60,78 +64,35 @@ pub const STARTER: &[&str] = &["data", "access"];
 
 static SETUP: Once = Once::new();
 
-/// Sets the process environment once, before any test reads it: test credentials, the
-/// loopback-only mode, AWS config files of our own (with a profile without credentials), no
-/// instance metadata, no inherited profile or endpoint.
+/// Sets the process environment once, before any test reads it (see
+/// `shared::moto_environment`).
 pub fn setup() {
     SETUP.call_once(|| {
         let dir =
             std::env::temp_dir().join(format!("stackcraft-deploy-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("config"),
-            "[default]\nregion = eu-central-1\n\n[profile nocreds]\nregion = eu-central-1\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("credentials"), "").unwrap();
         // SAFETY (edition 2021: safe functions): every test calls setup() before anything
         // reads the environment, and Once makes the others wait until this is done.
-        std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("STACKCRAFT_LOOPBACK_ONLY", "1");
-        for var in [
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_S3",
-            "AWS_ENDPOINT_URL_STS",
-            "AWS_ENDPOINT_URL_CLOUDFORMATION",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-        ] {
+        for (key, value) in shared::moto_environment(&dir) {
+            std::env::set_var(key, value);
+        }
+        for var in shared::AWS_VARS_CLEARED {
             std::env::remove_var(var);
         }
     });
 }
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// A moto server of its own on a free loopback port, stopped on drop.
+/// A moto server of its own (one per test, so tests are isolated and run in parallel).
 pub struct Moto {
-    dir: tempfile::TempDir,
+    server: shared::MotoServer,
     pub url: String,
 }
 
 impl Moto {
     pub fn start() -> Moto {
         setup();
-        let dir = tempfile::tempdir().unwrap();
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/moto.sh"))
-            .arg("start")
-            .arg(dir.path())
-            .output()
-            .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "moto did not start (run `bash scripts/python-tools.sh moto`): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Moto { dir, url }
+        let server = shared::MotoServer::start();
+        let url = server.url.clone();
+        Moto { server, url }
     }
 
     pub fn options(&self) -> ConnectOptions {
@@ -151,52 +112,20 @@ impl Moto {
     }
 }
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(repo_root().join("scripts/moto.sh"))
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
-
-/// `config` with `[project] root` set to this repository (unless it sets one), so Lambda
-/// functions are built from `apps/` here, and cached builds are reused, wherever it is written.
-pub fn with_root(config: &str) -> String {
-    if config.lines().any(|l| l.trim_start().starts_with("root =")) {
-        return config.to_owned();
-    }
-    let root = format!("[project]\nroot = {:?}", repo_root().display().to_string());
-    config.replacen("[project]", &root, 1)
-}
-
-/// A project directory holding `config` (with [`with_root`]) as stackcraft.toml.
-pub fn project(config: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("stackcraft.toml"), with_root(config)).unwrap();
-    dir
-}
-
+/// An environment of `config`, without building its stacks.
 pub fn environment(config: &str, env: &str) -> stackcraft::core::Environment {
-    let dir = project(config);
-    let config = stackcraft::config::Config::load(&dir.path().join("stackcraft.toml")).unwrap();
+    let path = repo_root().join("stackcraft.toml");
+    let config = stackcraft::config::Config::parse(config, &path).unwrap();
     config.environment(env).unwrap()
 }
 
 /// Synthesizes one environment of `config` with the app's code stacks.
 pub fn assembly_of(app: &stackcraft::App, config: &str, env: &str) -> Assembly {
-    let dir = project(config);
-    let config = stackcraft::config::Config::load(&dir.path().join("stackcraft.toml")).unwrap();
-    app.build(&config, env).unwrap().synth().unwrap()
+    shared::synth_with(app, config, env).unwrap()
 }
 
 pub fn assembly(config: &str, env: &str) -> Assembly {
-    assembly_of(
-        &stackcraft::App::from_config("stackcraft.toml"),
-        config,
-        env,
-    )
+    shared::synth(config, env).unwrap()
 }
 
 /// The assembly narrowed to `stacks` (and what they depend on).
@@ -315,7 +244,7 @@ pub fn cli(dir: &Path, args: &[&str]) -> u8 {
     let config = dir.join("stackcraft.toml");
     let mut argv = vec!["stackcraft", "--config", config.to_str().unwrap()];
     argv.extend_from_slice(args);
-    let code = stackcraft::cli::run(stackcraft::App::from_config(&config), argv);
+    let code = stackcraft::App::from_config(&config).run_from(argv);
     (0..=255u8)
         .find(|n| code == std::process::ExitCode::from(*n))
         .expect("an exit code")

@@ -1,11 +1,9 @@
 //! `stackcraft bootstrap`.
 
-use std::path::Path;
-
 use stackcraft_deploy::{BootstrapOptions, Ui};
 
 use super::deploy::Target;
-use crate::app::App;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -20,9 +18,8 @@ pub(crate) struct Args {
     yes: bool,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let config = app.load_config(config_path)?;
-    let env = config.environment(&args.target.env)?;
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let env = project.config().environment(&args.target.env)?;
     let opts = BootstrapOptions {
         destroy: args.destroy,
         yes: args.yes,

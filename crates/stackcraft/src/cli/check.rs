@@ -9,7 +9,7 @@ use stackcraft_config::{Config, ConfigError};
 use stackcraft_core::template::{parse_template, Template};
 
 use super::synth::assemblies;
-use crate::app::App;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -48,15 +48,19 @@ fn parse_severity(text: &str) -> Result<Severity, String> {
         .ok_or_else(|| format!("{text:?} is not a severity (info, low, medium, high, critical)"))
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
+/// `project` reads the configuration when it is needed: files are checked without one.
+pub(crate) fn run<'a>(
+    project: &impl Fn() -> Result<Project<'a>, Error>,
+    args: Args,
+) -> Result<(), Error> {
     if args.rules {
         print_rules();
         return Ok(());
     }
     let (report, elapsed) = if args.targets.iter().any(|t| looks_like_file(t)) {
-        check_files(app, config_path, &args)?
+        check_files(project, &args)?
     } else {
-        check_stacks(app, config_path, &args)?
+        check_stacks(&project()?, &args)?
     };
     match args.format {
         CheckFormat::Text => {
@@ -129,13 +133,12 @@ fn looks_like_file(target: &str) -> bool {
 
 /// The synthesized stacks of each environment, with their construct paths and the
 /// configuration's suppressions.
-fn check_stacks(app: &App, config_path: Option<&Path>, args: &Args) -> Result<Checked, Error> {
-    let config = app.load_config(config_path)?;
-    let assemblies = assemblies(app, config_path, &args.envs, &args.targets)?;
+fn check_stacks(project: &Project, args: &Args) -> Result<Checked, Error> {
+    let config = project.config();
+    let assemblies = assemblies(project, &args.envs, &args.targets)?;
     let subjects: Vec<Subject> = assemblies
         .iter()
         .flat_map(|(env, assembly)| {
-            let config = &config;
             assembly.stacks.iter().map(move |stack| {
                 let uri = format!("stackcraft.out/{env}/{}.template.json", stack.name);
                 Subject::new(
@@ -177,7 +180,10 @@ fn configured(config: &Config, stack: &str, env: &str) -> Vec<Suppression> {
 
 /// Template files: logical ids only (no construct paths); the rules of a protected
 /// environment apply unless `--env` names an environment of stackcraft.toml that is not.
-fn check_files(app: &App, config_path: Option<&Path>, args: &Args) -> Result<Checked, Error> {
+fn check_files<'a>(
+    project: &impl Fn() -> Result<Project<'a>, Error>,
+    args: &Args,
+) -> Result<Checked, Error> {
     if let Some(stack) = args.targets.iter().find(|t| !looks_like_file(t)) {
         return Err(usage(format!(
             "{stack:?} is a stack name among files: check stacks and files in separate runs"
@@ -192,8 +198,11 @@ fn check_files(app: &App, config_path: Option<&Path>, args: &Args) -> Result<Che
             (None, true)
         }
         [env] => {
-            let config = app.load_config(config_path)?;
-            (Some(env.clone()), config.environment(env)?.protected)
+            let project = project()?;
+            (
+                Some(env.clone()),
+                project.config().environment(env)?.protected,
+            )
         }
         _ => return Err(usage("with files, give at most one --env".into())),
     };

@@ -1,13 +1,12 @@
 //! `stackcraft deploy`, and what the AWS commands share: the target environment, the
 //! connection flags, and synthesis of one environment's assembly.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use stackcraft_core::Assembly;
 use stackcraft_deploy::{DeployError, DeployOptions, RequireApproval, Session, Ui};
 
-use super::synth::assemblies;
-use crate::app::App;
+use crate::app::Project;
 use crate::error::Error;
 
 /// Where AWS is: the standard credential chain (environment, profiles, SSO), the flags below.
@@ -52,37 +51,20 @@ impl Connection {
     }
 }
 
-/// Synthesizes one environment, narrowed to `stacks` and their dependencies.
-pub(crate) fn assembly(
-    app: &App,
-    config_path: Option<&Path>,
-    env: &str,
-    stacks: &[String],
-) -> Result<Assembly, Error> {
-    let mut all = assemblies(app, config_path, &[env.to_owned()], stacks)?;
-    Ok(all.remove(0).1)
-}
-
-/// Stacks named, or `--all`; refuses neither.
+/// Refuses a command that names no stacks and has no `--all`, listing the stacks it could name.
 pub(crate) fn require_selection(
-    app: &App,
-    config_path: Option<&Path>,
-    env: &str,
+    assembly: &Assembly,
     stacks: &[String],
     all: bool,
     verb: &str,
 ) -> Result<(), Error> {
     if stacks.is_empty() && !all {
-        let names: Vec<_> = assembly(app, config_path, env, &[])?
-            .stacks
-            .iter()
-            .map(|s| s.name.clone())
-            .collect();
-        return Err(DeployError::Input(format!(
-            "name the stacks to {verb}, or pass --all (stacks of {env}: {})",
+        let names: Vec<_> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "name the stacks to {verb}, or pass --all (stacks of {}: {})",
+            assembly.environment.name,
             names.join(", ")
-        ))
-        .into());
+        )));
     }
     Ok(())
 }
@@ -123,10 +105,10 @@ pub(crate) struct Args {
     outputs_file: Option<PathBuf>,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let env = &args.target.env;
-    require_selection(app, config_path, env, &args.stacks, args.all, "deploy")?;
-    let assembly = assembly(app, config_path, env, &args.stacks)?;
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let mut assembly = project.synth(&args.target.env)?;
+    require_selection(&assembly, &args.stacks, args.all, "deploy")?;
+    assembly.select(&args.stacks)?;
     let opts = DeployOptions {
         yes: args.yes,
         require_approval: match args.require_approval {

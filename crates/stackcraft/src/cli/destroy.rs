@@ -1,11 +1,9 @@
 //! `stackcraft destroy`.
 
-use std::path::Path;
-
 use stackcraft_deploy::{DestroyOptions, Ui};
 
-use super::deploy::{assembly, require_selection, Target};
-use crate::app::App;
+use super::deploy::{require_selection, Target};
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -29,28 +27,11 @@ pub(crate) struct Args {
     concurrency: usize,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let env = &args.target.env;
-    require_selection(app, config_path, env, &args.stacks, args.all, "destroy")?;
-    let mut assembly = assembly(app, config_path, env, &[])?;
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let mut assembly = project.synth(&args.target.env)?;
+    require_selection(&assembly, &args.stacks, args.all, "destroy")?;
     if !args.all {
-        // Only the named stacks, plus every stack that depends on them (it would break).
-        assembly.clone().select(&args.stacks)?; // unknown names are errors
-        let mut keep: Vec<String> = args.stacks.clone();
-        loop {
-            let more: Vec<String> = assembly
-                .stacks
-                .iter()
-                .filter(|s| !keep.contains(&s.name))
-                .filter(|s| s.dependencies.iter().any(|d| keep.contains(d)))
-                .map(|s| s.name.clone())
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            keep.extend(more);
-        }
-        assembly.stacks.retain(|s| keep.contains(&s.name));
+        assembly = stackcraft_deploy::with_dependents(&assembly, &args.stacks)?;
     }
     let opts = DestroyOptions {
         yes: args.yes,

@@ -1,11 +1,9 @@
 //! `stackcraft diff`: exit code 0 when every stack equals what is deployed, 1 otherwise.
 
-use std::path::Path;
-
 use stackcraft_deploy::Ui;
 
-use super::deploy::{assembly, Target};
-use crate::app::App;
+use super::deploy::Target;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -16,8 +14,9 @@ pub(crate) struct Args {
     target: Target,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let assembly = assembly(app, config_path, &args.target.env, &args.stacks)?;
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let mut assembly = project.synth(&args.target.env)?;
+    assembly.select(&args.stacks)?;
     let diffs = stackcraft_deploy::block_on(async {
         let session = args
             .target

@@ -7,8 +7,7 @@ use clap::ValueEnum;
 use stackcraft_core::SynthError;
 use stackcraft_graph::Format;
 
-use super::synth::assemblies;
-use crate::app::App;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -44,11 +43,19 @@ impl From<GraphFormat> for Format {
     }
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let env = super::environment_or_first(app, config_path, args.env)?;
-    let (_, assembly) = assemblies(app, config_path, &[env], &args.stacks)?
-        .pop()
-        .expect("one environment asked, one assembly");
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let env = match args.env {
+        Some(env) => env,
+        None => project
+            .config()
+            .environments
+            .keys()
+            .next()
+            .cloned()
+            .expect("validation requires one environment"),
+    };
+    let mut assembly = project.synth(&env)?;
+    assembly.select(&args.stacks)?;
     let diagram = stackcraft_graph::diagram(&assembly, args.format.into());
     match &args.out {
         Some(path) => write_atomically(path, &diagram),

@@ -1,9 +1,6 @@
 //! `stackcraft ls`.
 
-use std::path::Path;
-
-use super::synth::assemblies;
-use crate::app::App;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -13,35 +10,33 @@ pub(crate) struct Args {
     env: Option<String>,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
     let env = match args.env {
         Some(env) => env,
         None => {
-            let config = app.load_config(config_path)?;
-            let first = config.environments.keys().next().cloned();
+            let first = project.config().environments.keys().next().cloned();
             first.expect("validation requires one environment")
         }
     };
-    for (env, assembly) in assemblies(app, config_path, &[env], &[])? {
+    let assembly = project.synth(&env)?;
+    println!(
+        "{:<16} {:<20} {:<32} DEPENDS ON",
+        "STACK",
+        "BLUEPRINT",
+        format!("DEPLOYED AS ({env})")
+    );
+    for stack in &assembly.stacks {
         println!(
-            "{:<16} {:<20} {:<32} DEPENDS ON",
-            "STACK",
-            "BLUEPRINT",
-            format!("DEPLOYED AS ({env})")
+            "{:<16} {:<20} {:<32} {}",
+            stack.name,
+            stack.blueprint.as_deref().unwrap_or("(code)"),
+            stack.deployed_name,
+            if stack.dependencies.is_empty() {
+                "-".to_owned()
+            } else {
+                stack.dependencies.join(", ")
+            }
         );
-        for stack in &assembly.stacks {
-            println!(
-                "{:<16} {:<20} {:<32} {}",
-                stack.name,
-                stack.blueprint.as_deref().unwrap_or("(code)"),
-                stack.deployed_name,
-                if stack.dependencies.is_empty() {
-                    "-".to_owned()
-                } else {
-                    stack.dependencies.join(", ")
-                }
-            );
-        }
     }
     Ok(())
 }

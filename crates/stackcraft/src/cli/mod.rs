@@ -1,8 +1,14 @@
-//! The command line: `stackcraft ls`, `stackcraft synth`, ...
+//! The command line: `stackcraft ls`, `stackcraft synth`, ... It is private: [`App::run`]
+//! is the way in. Each command reads the configuration once (a [`Project`]) and builds an
+//! environment's stacks once.
+//!
+//! Streams: results on stdout; progress, prompts, logs and errors on stderr, so
+//! `stackcraft diff > changes.txt` or `stackcraft ls | grep` see only results.
 
 #[cfg(feature = "deploy")]
 mod bootstrap;
 mod check;
+mod completions;
 #[cfg(feature = "deploy")]
 mod deploy;
 #[cfg(feature = "deploy")]
@@ -10,9 +16,12 @@ mod destroy;
 #[cfg(feature = "deploy")]
 mod diff;
 mod graph;
+#[cfg(feature = "deploy")]
+mod logs;
 mod ls;
 #[cfg(feature = "deploy")]
 mod plan;
+mod style;
 mod synth;
 
 use std::ffi::OsString;
@@ -21,7 +30,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::App;
+use crate::app::{App, Project};
 use crate::error::Error;
 
 const EXIT_CODES: &str = "\
@@ -51,6 +60,11 @@ struct Cli {
     /// The configuration file.
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    #[cfg(feature = "deploy")]
+    /// Show the AWS SDK's logs on stderr (RUST_LOG, e.g. `aws_smithy_runtime=trace`, chooses
+    /// exactly what; either turns them on).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,6 +95,8 @@ enum Command {
     /// stack, VPC, availability zone and subnet tier; edges from references, security-group
     /// rules (with ports), event sources and values read from other stacks.
     Graph(graph::Args),
+    /// Print a shell completion script: `stackcraft completions bash > ~/.local/share/bash-completion/completions/stackcraft`.
+    Completions(completions::Args),
     /// Create (or update) the asset bucket and image repository of an environment's account
     /// and region; `--destroy` removes them.
     #[cfg(feature = "deploy")]
@@ -122,28 +138,46 @@ impl From<FormatArg> for stackcraft_core::Format {
     }
 }
 
-/// Runs the CLI; returns the process exit code.
-pub fn run(app: App, args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match dispatch(&app, cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let message = e.to_string();
-            if !message.is_empty() {
-                eprintln!("error: {message}");
+// The entry point lives here rather than in `app.rs`: the CLI depends on the app, and the app
+// knows nothing of the CLI.
+impl App {
+    /// Runs the CLI with the process's arguments; returns the process exit code.
+    pub fn run(self) -> ExitCode {
+        self.run_from(std::env::args_os())
+    }
+
+    /// Runs the CLI with `args` (the first is the program name), as [`App::run`] does with
+    /// the process's.
+    pub fn run_from(self, args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+        let cli = match Cli::try_parse_from(args) {
+            Ok(cli) => cli,
+            Err(e) => {
+                let _ = e.print();
+                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
             }
-            ExitCode::from(e.exit_code())
+        };
+        #[cfg(feature = "deploy")]
+        logs::init(cli.verbose);
+        match dispatch(&self, cli) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let message = e.to_string();
+                if !message.is_empty() {
+                    eprintln!("{} {message}", style::error_prefix());
+                }
+                ExitCode::from(e.exit_code())
+            }
         }
     }
 }
 
 fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
+    let project = || -> Result<Project<'_>, Error> {
+        match &cli.config {
+            Some(path) => Ok(app.with_config(stackcraft_config::Config::load(path)?)),
+            None => app.load(),
+        }
+    };
     match cli.command {
         Command::Blueprints => {
             for b in app.blueprints() {
@@ -151,52 +185,22 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Ls(args) => ls::run(app, cli.config.as_deref(), args),
-        Command::Synth(args) => synth::run(app, cli.config.as_deref(), args),
-        Command::Graph(args) => graph::run(app, cli.config.as_deref(), args),
-        Command::Check(args) => check::run(app, cli.config.as_deref(), args),
+        Command::Completions(args) => completions::run(args),
+        Command::Ls(args) => ls::run(&project()?, args),
+        Command::Synth(args) => synth::run(&project()?, args),
+        Command::Graph(args) => graph::run(&project()?, args),
+        Command::Check(args) => check::run(&project, args),
         #[cfg(feature = "deploy")]
-        Command::Bootstrap(args) => bootstrap::run(app, cli.config.as_deref(), args),
+        Command::Bootstrap(args) => bootstrap::run(&project()?, args),
         #[cfg(feature = "deploy")]
-        Command::Deploy(args) => deploy::run(app, cli.config.as_deref(), args),
+        Command::Deploy(args) => deploy::run(&project()?, args),
         #[cfg(feature = "deploy")]
-        Command::Plan(args) => plan::run(app, cli.config.as_deref(), args),
+        Command::Plan(args) => plan::run(&project()?, args),
         #[cfg(feature = "deploy")]
-        Command::Apply(args) => plan::apply(app, cli.config.as_deref(), args),
+        Command::Apply(args) => plan::apply(&project()?, args),
         #[cfg(feature = "deploy")]
-        Command::Diff(args) => diff::run(app, cli.config.as_deref(), args),
+        Command::Diff(args) => diff::run(&project()?, args),
         #[cfg(feature = "deploy")]
-        Command::Destroy(args) => destroy::run(app, cli.config.as_deref(), args),
+        Command::Destroy(args) => destroy::run(&project()?, args),
     }
-}
-
-/// The environment a single-environment command works on: the one named, else the first of
-/// the file.
-pub(crate) fn environment_or_first(
-    app: &App,
-    config_path: Option<&std::path::Path>,
-    named: Option<String>,
-) -> Result<String, Error> {
-    match named {
-        Some(env) => Ok(env),
-        None => {
-            let config = app.load_config(config_path)?;
-            let first = config.environments.keys().next().cloned();
-            Ok(first.expect("validation requires one environment"))
-        }
-    }
-}
-
-/// The environments a command works on: those named, else every one of the file.
-pub(crate) fn environments(
-    config: &stackcraft_config::Config,
-    named: &[String],
-) -> Result<Vec<String>, Error> {
-    if named.is_empty() {
-        return Ok(config.environments.keys().cloned().collect());
-    }
-    for env in named {
-        config.environment(env)?;
-    }
-    Ok(named.to_vec())
 }

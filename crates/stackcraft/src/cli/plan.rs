@@ -1,11 +1,11 @@
 //! `stackcraft plan` and `stackcraft apply`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use stackcraft_deploy::{ApplyOptions, Plan, Ui};
 
-use super::deploy::{assembly, require_selection, Connection, Target};
-use crate::app::App;
+use super::deploy::{require_selection, Connection, Target};
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -27,10 +27,10 @@ pub(crate) struct Args {
     out: PathBuf,
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
-    let env = &args.target.env;
-    require_selection(app, config_path, env, &args.stacks, args.all, "plan")?;
-    let assembly = assembly(app, config_path, env, &args.stacks)?;
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
+    let mut assembly = project.synth(&args.target.env)?;
+    require_selection(&assembly, &args.stacks, args.all, "plan")?;
+    assembly.select(&args.stacks)?;
     let plan = stackcraft_deploy::block_on(async {
         let session = args
             .target
@@ -61,10 +61,9 @@ pub(crate) struct ApplyArgs {
     connection: Connection,
 }
 
-pub(crate) fn apply(app: &App, config_path: Option<&Path>, args: ApplyArgs) -> Result<(), Error> {
+pub(crate) fn apply(project: &Project, args: ApplyArgs) -> Result<(), Error> {
     let plan = Plan::read(&args.plan)?;
-    let config = app.load_config(config_path)?;
-    let env = config.environment(&plan.environment)?;
+    let env = project.config().environment(&plan.environment)?;
     stackcraft_deploy::block_on(async {
         let session = args.connection.connect(&env).await?;
         stackcraft_deploy::apply(&session, &plan, &ApplyOptions::default(), &Ui::terminal()).await

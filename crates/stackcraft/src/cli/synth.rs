@@ -1,12 +1,12 @@
 //! `stackcraft synth`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use stackcraft_core::Assembly;
 
-use super::{environments, FormatArg};
-use crate::app::App;
+use super::FormatArg;
+use crate::app::Project;
 use crate::error::Error;
 
 #[derive(clap::Args, Debug)]
@@ -29,27 +29,26 @@ pub(crate) struct Args {
 
 /// Synthesizes the environments' assemblies, in memory, all or nothing.
 pub(crate) fn assemblies(
-    app: &App,
-    config_path: Option<&Path>,
+    project: &Project,
     envs: &[String],
     stacks: &[String],
 ) -> Result<Vec<(String, Assembly)>, Error> {
-    let config = app.load_config(config_path)?;
-    environments(&config, envs)?
+    project
+        .environments(envs)?
         .into_iter()
         .map(|env| {
-            let mut assembly = app.build(&config, &env)?.synth()?;
+            let mut assembly = project.synth(&env)?;
             assembly.select(stacks)?;
             Ok((env, assembly))
         })
         .collect()
 }
 
-pub(crate) fn run(app: &App, config_path: Option<&Path>, args: Args) -> Result<(), Error> {
+pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
     let started = Instant::now();
     // Every environment is synthesized before anything is written: one bad stack in prod
     // leaves dev's previous output alone too.
-    let assemblies = assemblies(app, config_path, &args.envs, &args.stacks)?;
+    let assemblies = assemblies(project, &args.envs, &args.stacks)?;
     let synthesized = started.elapsed();
     for (env, assembly) in &assemblies {
         let dir = args.out.join(env);

@@ -407,7 +407,7 @@ pub fn insecure(stack: &mut Stack) {
 
 /// The insecure stack synthesized for `env`.
 pub fn synthesized(env: Environment) -> SynthesizedStack {
-    let mut app = stackcraft::core::App::new("insecure", env);
+    let mut app = stackcraft::core::StackSet::new("insecure", env);
     insecure(app.stack("insecure"));
     let assembly = app.synth().expect("the insecure stack synthesizes");
     assembly.stacks.into_iter().next().expect("one stack")

@@ -4,13 +4,13 @@
 
 use serde_json::json;
 use stackcraft::core::template::{Map, Tagging, Value};
-use stackcraft::core::{App, Environment, Stack, SynthesizedStack};
+use stackcraft::core::{Environment, Stack, StackSet, SynthesizedStack};
 use stackcraft_check::{check, Origin, Report, Subject, Suppression};
 
 /// A stack with one bucket that has no access logs (SC-S3-006) and nothing else wrong but
 /// what `build` adds.
 fn stack_with(env: Environment, build: impl FnOnce(&mut Stack)) -> SynthesizedStack {
-    let mut app = App::new("demo", env);
+    let mut app = StackSet::new("demo", env);
     let stack = app.stack("site");
     let props: Map = match Value::from(json!({
         "BucketEncryption": { "ServerSideEncryptionConfiguration": [
@@ -131,7 +131,7 @@ fn checkov_ids_without_a_rule_belong_to_checkov_alone() {
 
 #[test]
 fn a_suppression_without_a_reason_is_an_error_in_code_and_a_finding_in_a_template() {
-    let mut app = App::new("demo", Environment::new("dev", "eu-central-1"));
+    let mut app = StackSet::new("demo", Environment::new("dev", "eu-central-1"));
     let stack = app.stack("site");
     let b = stack.scope("Assets", |s| {
         s.add_raw("Bucket", "AWS::S3::Bucket", Map::new(), Tagging::List)

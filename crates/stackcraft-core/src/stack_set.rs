@@ -1,4 +1,5 @@
-//! The app: the stacks of one environment, and their synthesis into templates.
+//! A stack set: the stacks of one project in one environment, and their synthesis into
+//! templates.
 
 use std::collections::BTreeSet;
 
@@ -12,8 +13,11 @@ use crate::environment::Environment;
 use crate::error::{ConstructError, SynthError};
 use crate::stack::Stack;
 
-/// The stacks of one project in one environment.
-pub struct App {
+/// The stacks of one project in one environment: what synthesizes into one cloud assembly.
+///
+/// (Not a CloudFormation StackSet, which deploys one template to many accounts; stackcraft
+/// deploys each stack of the set to the environment's one account and region.)
+pub struct StackSet {
     project: String,
     env: Environment,
     tags: IndexMap<String, String>,
@@ -21,9 +25,9 @@ pub struct App {
     aspects: Vec<Box<dyn Aspect>>,
 }
 
-impl App {
+impl StackSet {
     pub fn new(project: &str, env: Environment) -> Self {
-        App {
+        StackSet {
             project: project.to_owned(),
             env,
             tags: IndexMap::new(),
@@ -59,8 +63,8 @@ impl App {
         self.stacks.last_mut().expect("just pushed")
     }
 
-    /// A stack of this app's environment and naming, not yet added: build it while reading
-    /// the app's other stacks, then [`App::add_stack`] it.
+    /// A stack of this set's environment and naming, not yet added: build it while reading
+    /// the set's other stacks, then [`StackSet::add_stack`] it.
     pub fn new_stack(&self, name: &str) -> Stack {
         let mut stack = Stack::new(name, self.env.clone());
         stack.set_deployed_name(&self.deployed_name(name));
