@@ -12,7 +12,9 @@ mod asset;
 pub mod cross_stack;
 mod environment;
 mod error;
+pub mod files;
 pub mod logical_id;
+mod site;
 mod stack;
 
 pub use app::App;
@@ -21,6 +23,7 @@ pub use assembly::{Assembly, Format, SynthesizedStack};
 pub use asset::{Asset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK};
 pub use environment::Environment;
 pub use error::{ConstructError, SynthError};
+pub use site::{SitePublication, SITE_CONFIG_FILE};
 pub use stack::{Entry, Stack};
 
 /// The template layer, re-exported so constructs need one dependency.
