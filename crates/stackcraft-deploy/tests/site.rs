@@ -19,16 +19,26 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_cloudfront::types as cf;
-use common::{assembly_of, text, ui, Moto, CONFIG};
+use common::{assembly_of, text, ui, Moto};
 use stackcraft::core::Assembly;
 use stackcraft_constructs::cloudfront::{SiteOptions, StaticSite};
 use stackcraft_deploy::*;
 
 const API_URL: &str = "https://api.example.test";
+
+/// Only the environment: the test's one stack is code (no blueprint stack, so no Lambda build).
+const SITE_CONFIG: &str = r#"
+[project]
+name = "demo"
+
+[environments.dev]
+region = "eu-central-1"
+"#;
 
 fn yes() -> DeployOptions {
     DeployOptions {
@@ -52,9 +62,7 @@ fn site_assembly(dir: &Path) -> Assembly {
         stack.output("ApiUrl", API_URL);
         site.config_from_output(stack, "apiUrl", "ApiUrl");
     });
-    let mut assembly = assembly_of(&app, CONFIG, "dev");
-    assembly.select(&["web".to_owned()]).unwrap();
-    assembly
+    assembly_of(&app, SITE_CONFIG, "dev")
 }
 
 /// The engine's CloudFormation client with moto's two gaps filled (see the module's doc).
@@ -122,11 +130,61 @@ impl CloudFormationApi for MotoGaps {
     }
 }
 
-/// moto, a session whose CloudFormation client is [`MotoGaps`], the distribution's id, and
-/// clients of the test's own to look at S3 and CloudFront.
+/// The engine's S3 client, counting the writes it sends (so "uploads nothing" is seen at the
+/// API, not only in the engine's report).
+struct CountingStore {
+    inner: Arc<dyn ObjectStore>,
+    writes: AtomicUsize,
+}
+
+#[async_trait]
+impl ObjectStore for CountingStore {
+    async fn bucket_exists(&self, bucket: &str) -> Result<bool, ApiError> {
+        self.inner.bucket_exists(bucket).await
+    }
+    async fn object_exists(&self, bucket: &str, key: &str) -> Result<bool, ApiError> {
+        self.inner.object_exists(bucket, key).await
+    }
+    async fn put_file(&self, bucket: &str, key: &str, path: &Path) -> Result<(), ApiError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.put_file(bucket, key, path).await
+    }
+    async fn put_bytes(&self, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.put_bytes(bucket, key, bytes).await
+    }
+    async fn empty_bucket(&self, bucket: &str) -> Result<usize, ApiError> {
+        self.inner.empty_bucket(bucket).await
+    }
+    fn object_url(&self, bucket: &str, key: &str) -> String {
+        self.inner.object_url(bucket, key)
+    }
+    async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, ApiError> {
+        self.inner.list_objects(bucket).await
+    }
+    async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        headers: &ObjectHeaders,
+    ) -> Result<(), ApiError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.put_object(bucket, key, body, headers).await
+    }
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), ApiError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.delete_objects(bucket, keys).await
+    }
+}
+
+/// moto, a session whose CloudFormation client is [`MotoGaps`] and whose S3 client is a
+/// [`CountingStore`], the distribution's id, and clients of the test's own to look at S3 and
+/// CloudFront.
 struct World {
     _moto: Moto,
     session: Session,
+    store: Arc<CountingStore>,
     distribution: String,
     s3: aws_sdk_s3::Client,
     cloudfront: aws_sdk_cloudfront::Client,
@@ -148,9 +206,15 @@ impl World {
             inner: session.cfn.clone(),
             distribution: ("SiteDistribution".into(), distribution.clone()),
         });
+        let store = Arc::new(CountingStore {
+            inner: session.store.clone(),
+            writes: AtomicUsize::new(0),
+        });
+        session.store = store.clone();
         World {
             _moto: moto,
             session,
+            store,
             distribution,
             s3,
             cloudfront,
@@ -166,6 +230,11 @@ impl World {
         let sites = &report.stacks[0].sites;
         assert_eq!(sites.len(), 1, "{}", text(&out));
         (sites[0].clone(), text(&out))
+    }
+
+    /// S3 writes (uploads, deletes) the engine has sent so far.
+    fn writes(&self) -> usize {
+        self.store.writes.load(Ordering::SeqCst)
     }
 
     async fn keys(&self, bucket: &str) -> Vec<String> {
@@ -239,8 +308,7 @@ async fn create_distribution(client: &aws_sdk_cloudfront::Client) -> String {
         .s3_origin_config(
             cf::S3OriginConfig::builder()
                 .origin_access_identity("")
-                .build()
-                .unwrap(),
+                .build(),
         )
         .build()
         .unwrap();
@@ -377,7 +445,9 @@ async fn a_site_is_published_pruned_and_invalidated_only_where_it_changed() {
     assert_eq!(config, serde_json::json!({ "apiUrl": API_URL }));
 
     // The same again: nothing uploaded, removed or invalidated.
+    let writes = world.writes();
     let (same, out) = world.deploy(&dir).await;
+    assert_eq!(world.writes(), writes, "S3 writes in a deploy without change\n{out}");
     assert!(same.uploaded.is_empty(), "{out}");
     assert!(
         same.deleted.is_empty() && same.invalidation.is_none(),
@@ -392,6 +462,7 @@ async fn a_site_is_published_pruned_and_invalidated_only_where_it_changed() {
     write(&dir, &[(".env", "SECRET=changed"), (".git/HEAD", "ref")]);
     assert_eq!(hash(&dir), before);
     let (hidden, _) = world.deploy(&dir).await;
+    assert_eq!(world.writes(), writes);
     assert!(
         hidden.uploaded.is_empty() && hidden.invalidation.is_none(),
         "{hidden:?}"
