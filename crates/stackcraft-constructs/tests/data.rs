@@ -363,7 +363,10 @@ fn a_site_records_where_deploy_publishes_it_and_its_config_must_read_real_output
     );
     let stack = &assembly.stacks[0];
     for logical_id in ["SiteBucket", "SiteDistribution"] {
-        assert!(stack.template.resources.contains_key(logical_id), "{logical_id}");
+        assert!(
+            stack.template.resources.contains_key(logical_id),
+            "{logical_id}"
+        );
     }
 
     let err = synth("ApiURL").unwrap_err().to_string();
@@ -374,15 +377,14 @@ fn a_site_records_where_deploy_publishes_it_and_its_config_must_read_real_output
 
     // A site without files has no config.json to publish.
     let mut stack = Stack::new("web", dev());
-    StaticSite::new(&mut stack, "Empty", SiteOptions::default()).config_from_output(
-        &mut stack,
-        "apiUrl",
-        "ApiUrl",
-    );
+    StaticSite::new(&mut stack, "Empty", SiteOptions::default())
+        .config_from_output(&mut stack, "apiUrl", "ApiUrl");
     assert!(stack.sites().is_empty());
     assert_eq!(stack.errors().len(), 1);
     assert!(
-        stack.errors()[0].to_string().starts_with("web/Empty: config.json key"),
+        stack.errors()[0]
+            .to_string()
+            .starts_with("web/Empty: config.json key"),
         "{:?}",
         stack.errors()
     );

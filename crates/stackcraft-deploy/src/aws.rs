@@ -456,26 +456,23 @@ impl ObjectStore for SdkS3 {
     }
 
     async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, ApiError> {
-        let mut objects = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .client
-                .list_objects_v2()
-                .bucket(bucket)
-                .set_continuation_token(token.take())
-                .send()
-                .await
-                .map_err(api_error)?;
-            objects.extend(out.contents().iter().map(|o| StoredObject {
+        let objects = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(api_error)?;
+        Ok(objects
+            .iter()
+            .map(|o| StoredObject {
                 key: o.key().unwrap_or_default().to_owned(),
                 etag: o.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
-            }));
-            match out.next_continuation_token() {
-                Some(t) if out.is_truncated() == Some(true) => token = Some(t.to_owned()),
-                _ => return Ok(objects),
-            }
-        }
+            })
+            .collect())
     }
 
     async fn put_object(

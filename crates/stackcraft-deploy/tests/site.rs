@@ -447,7 +447,11 @@ async fn a_site_is_published_pruned_and_invalidated_only_where_it_changed() {
     // The same again: nothing uploaded, removed or invalidated.
     let writes = world.writes();
     let (same, out) = world.deploy(&dir).await;
-    assert_eq!(world.writes(), writes, "S3 writes in a deploy without change\n{out}");
+    assert_eq!(
+        world.writes(),
+        writes,
+        "S3 writes in a deploy without change\n{out}"
+    );
     assert!(same.uploaded.is_empty(), "{out}");
     assert!(
         same.deleted.is_empty() && same.invalidation.is_none(),
