@@ -456,18 +456,18 @@ impl ObjectStore for SdkS3 {
     }
 
     async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, ApiError> {
-        let objects = self
+        let pages = self
             .client
             .list_objects_v2()
             .bucket(bucket)
             .into_paginator()
-            .items()
             .send()
             .try_collect()
             .await
             .map_err(api_error)?;
-        Ok(objects
+        Ok(pages
             .iter()
+            .flat_map(|page| page.contents())
             .map(|o| StoredObject {
                 key: o.key().unwrap_or_default().to_owned(),
                 etag: o.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
