@@ -357,6 +357,27 @@ impl HttpStatus for aws_sdk_s3::config::http::HttpResponse {
     }
 }
 
+/// A quiet DeleteObjects request for these keys (and versions, where given).
+fn delete_request<'a>(
+    ids: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<s3::types::Delete, ApiError> {
+    let invalid = |e: s3::error::BuildError| ApiError::other(e.to_string());
+    let objects = ids
+        .map(|(key, version)| {
+            s3::types::ObjectIdentifier::builder()
+                .key(key)
+                .set_version_id(version.map(str::to_owned))
+                .build()
+                .map_err(invalid)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    s3::types::Delete::builder()
+        .set_objects(Some(objects))
+        .quiet(true)
+        .build()
+        .map_err(invalid)
+}
+
 #[async_trait]
 impl ObjectStore for SdkS3 {
     async fn bucket_exists(&self, bucket: &str) -> Result<bool, ApiError> {
@@ -429,21 +450,7 @@ impl ObjectStore for SdkS3 {
             if ids.is_empty() {
                 return Ok(deleted);
             }
-            let objects = ids
-                .iter()
-                .map(|(key, version)| {
-                    s3::types::ObjectIdentifier::builder()
-                        .key(*key)
-                        .set_version_id(version.map(str::to_owned))
-                        .build()
-                        .map_err(|e| ApiError::other(e.to_string()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let delete = s3::types::Delete::builder()
-                .set_objects(Some(objects))
-                .quiet(true)
-                .build()
-                .map_err(|e| ApiError::other(e.to_string()))?;
+            let delete = delete_request(ids.iter().copied())?;
             self.client
                 .delete_objects()
                 .bucket(bucket)
@@ -498,20 +505,7 @@ impl ObjectStore for SdkS3 {
     async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), ApiError> {
         // DeleteObjects takes at most 1,000 keys.
         for batch in keys.chunks(1000) {
-            let objects = batch
-                .iter()
-                .map(|key| {
-                    s3::types::ObjectIdentifier::builder()
-                        .key(key)
-                        .build()
-                        .map_err(|e| ApiError::other(e.to_string()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let delete = s3::types::Delete::builder()
-                .set_objects(Some(objects))
-                .quiet(true)
-                .build()
-                .map_err(|e| ApiError::other(e.to_string()))?;
+            let delete = delete_request(batch.iter().map(|key| (key.as_str(), None)))?;
             let out = self
                 .client
                 .delete_objects()
