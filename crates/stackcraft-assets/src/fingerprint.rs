@@ -1,29 +1,37 @@
 //! What a build's output depends on, hashed: the package's files and the workspace's
 //! manifest and lock file. Same fingerprint, same build: synth reuses the packaged zip.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use stackcraft_core::files::source_files;
 
 use crate::error::{io, AssetError};
 
-/// Hash of the files under `package_dir` (skipping `target/`) and of `extra` files, with their
-/// relative paths, in sorted order.
+/// Hash of the files under `package_dir` (the walk of [`stackcraft_core::files`], which skips
+/// hidden entries and `target/`, exactly what a site publishes) and of `extra` files, with
+/// their paths relative to `root`, in sorted order.
 pub fn of_sources(
     root: &Path,
     package_dir: &Path,
     extra: &[&str],
     salt: &str,
 ) -> Result<String, AssetError> {
-    let mut files = Vec::new();
-    collect(package_dir, &mut files)?;
-    files.sort();
-    files.extend(extra.iter().map(|e| root.join(e)));
+    let below = package_dir.strip_prefix(root).unwrap_or(package_dir);
+    let below = below.to_string_lossy();
+    let mut files: Vec<(String, PathBuf)> = source_files(package_dir)
+        .map_err(io(package_dir))?
+        .into_iter()
+        .map(|f| match below.as_ref() {
+            "" => (f.relative, f.path),
+            dir => (format!("{dir}/{}", f.relative), f.path),
+        })
+        .collect();
+    files.extend(extra.iter().map(|e| ((*e).to_owned(), root.join(e))));
     let mut hasher = Sha256::new();
     hasher.update(salt.as_bytes());
-    for path in &files {
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        hasher.update(rel.to_string_lossy().as_bytes());
+    for (rel, path) in &files {
+        hasher.update(rel.as_bytes());
         hasher.update([0]);
         let content = std::fs::read(path).map_err(io(path))?;
         hasher.update((content.len() as u64).to_le_bytes());
@@ -34,20 +42,4 @@ pub fn of_sources(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())
-}
-
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), AssetError> {
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let path = entry.map_err(io(dir))?.path();
-        let name = path.file_name().unwrap_or_default();
-        if name == "target" || name == "node_modules" || name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

@@ -401,8 +401,13 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .to_owned()
     });
     stack.output("SiteUrl", site.url());
-    stack.output("SiteBucket", site.bucket().name()).description =
-        Some("Deploy uploads the web page and its config.json (apiUrl = ApiUrl) here".to_owned());
+    site.config_from_output(stack, "apiUrl", "ApiUrl");
+    stack.output("SiteBucket", site.bucket().name()).description = Some(
+        "Holds the web page: after this stack deploys, stackcraft deploy publishes the page's \
+         files here with config.json written from the outputs (apiUrl = ApiUrl), removes files \
+         no longer in the page, and invalidates the changed paths in CloudFront"
+            .to_owned(),
+    );
     stack.output("ImageRepository", images.uri());
     Ok(())
 }

@@ -9,7 +9,7 @@ use stackcraft_blueprints::{builtin, Context};
 use stackcraft_config::Config;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{Stack, StackSet};
+use stackcraft_core::{Stack, StackSet, SynthesizedStack};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,6 +24,11 @@ fn shipped() -> Config {
 
 /// The `counter` stack of `config` in `env`, synthesized.
 fn counter_in(config: &Config, env: &str) -> Template {
+    counter_stack_in(config, env).template
+}
+
+/// The `counter` stack of `config` in `env`, synthesized, with its assets and sites.
+fn counter_stack_in(config: &Config, env: &str) -> SynthesizedStack {
     let environment = config.environment(env).unwrap();
     let app = StackSet::new(&config.project.name, environment.clone());
     let blueprint = builtin()
@@ -42,7 +47,7 @@ fn counter_in(config: &Config, env: &str) -> Template {
     assert!(stack.errors().is_empty(), "{:?}", stack.errors());
     let mut app = StackSet::new(&config.project.name, environment);
     app.add_stack(stack);
-    app.synth().unwrap().stacks.remove(0).template
+    app.synth().unwrap().stacks.remove(0)
 }
 
 fn counter(env: &str) -> Template {
@@ -524,4 +529,27 @@ fn every_variable_a_container_gets_is_one_the_counter_reads() {
             }
         }
     }
+}
+
+/// Deploy publishes the web page into the site bucket with `config.json` = `{"apiUrl": ApiUrl}`:
+/// the publication names the stack's own bucket, distribution and output.
+#[test]
+fn the_web_page_is_published_with_its_api_url_from_the_outputs() {
+    let stack = counter_stack_in(&shipped(), "dev");
+    assert_eq!(stack.sites.len(), 1);
+    let site = &stack.sites[0];
+    assert_eq!(site.path, "counter/Site");
+    assert_eq!(
+        site.config.iter().collect::<Vec<_>>(),
+        [(&"apiUrl".to_owned(), &"ApiUrl".to_owned())]
+    );
+    let t = &stack.template;
+    assert_eq!(t.resources[&site.bucket].type_, "AWS::S3::Bucket");
+    assert_eq!(
+        t.resources[&site.distribution].type_,
+        "AWS::CloudFront::Distribution"
+    );
+    assert!(t.outputs.contains_key("ApiUrl"));
+    let asset = stack.assets.iter().find(|a| a.hash == site.asset).unwrap();
+    assert!(asset.source.join("index.html").exists(), "{asset:?}");
 }

@@ -1,12 +1,14 @@
 //! `cloudfront::StaticSite`: a private bucket served by a CloudFront distribution through Origin
 //! Access Control; HTTPS only, security headers on every response, SPA fallback to
 //! `index.html`, access logs where protected, a custom domain with its certificate when configured.
-//! The site's files are a directory asset that deploy uploads into the bucket.
+//! The site's files are a directory asset that deploy publishes into the bucket once the stack
+//! is deployed (content types, cache headers, removed files pruned, changed paths
+//! invalidated), with a `config.json` written from the stack's outputs.
 
 use std::path::{Path, PathBuf};
 
 use stackcraft_core::template::{join, sub, sub_with, Expr, Target};
-use stackcraft_core::{Asset, Stack};
+use stackcraft_core::{Asset, SitePublication, Stack};
 use stackcraft_resources::cloudfront::distribution::{
     CustomErrorResponse, DefaultCacheBehavior, DistributionConfig, HttpVersion, Logging,
     MinimumProtocolVersion, Origin, PriceClass, S3OriginConfig, SslSupportMethod,
@@ -30,7 +32,8 @@ pub const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /// Choices for a site.
 #[derive(Clone, Debug, Default)]
 pub struct SiteOptions {
-    /// The directory of the site's files (an asset deploy uploads); `None`: an empty site.
+    /// The directory of the site's files (hidden files and `target/` left out), which deploy
+    /// publishes into the bucket; `None`: an empty site.
     pub source: Option<PathBuf>,
     /// A domain to serve the site at (alias record in its hosted zone).
     pub domain: Option<Domain>,
@@ -46,6 +49,8 @@ pub struct SiteOptions {
 /// A static site handle.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StaticSite {
+    /// Construct path below the stack.
+    path: String,
     bucket: Bucket,
     distribution: DistributionRef,
     domain: Option<Domain>,
@@ -262,7 +267,16 @@ impl StaticSite {
                 )
             });
         }
+        if let Some(asset) = &asset {
+            stack.add_site(SitePublication::new(
+                path.clone(),
+                asset.hash.clone(),
+                bucket.target().logical_id.clone(),
+                distribution.target().logical_id.clone(),
+            ));
+        }
         StaticSite {
+            path,
             bucket,
             distribution,
             domain: options.domain.clone(),
@@ -293,7 +307,24 @@ impl StaticSite {
         }
     }
 
-    /// The uploaded files, if the site has a source directory.
+    /// Publishes `config.json` (replacing the source's own) with `key` set to the value of the
+    /// stack output `output` once the stack is deployed, e.g. `("apiUrl", "ApiUrl")`: the page
+    /// reads where its API is without the address being typed twice. Synth fails when the
+    /// stack has no such output.
+    pub fn config_from_output(&self, stack: &mut Stack, key: &str, output: &str) -> &Self {
+        match stack.site_mut(&self.path) {
+            Some(site) => {
+                site.config.insert(key.to_owned(), output.to_owned());
+            }
+            None => stack.error(
+                &self.path,
+                format!("config.json key {key:?}: the site has no source directory to publish"),
+            ),
+        }
+        self
+    }
+
+    /// The published files, if the site has a source directory.
     pub fn asset(&self) -> Option<&Asset> {
         self.asset.as_ref()
     }

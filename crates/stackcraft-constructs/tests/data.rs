@@ -313,6 +313,81 @@ fn a_site_asset_hash_changes_exactly_when_a_file_does() {
     let renamed = tempfile_dir::Dir::new(&[("index.html", "<h1>hi</h1>"), ("js/app2.js", "1")]);
     assert_ne!(hash(&a), hash(&renamed));
     assert!(directory_asset(&a.path().join("missing")).is_err());
+
+    // Hidden files and build output are not part of the site: never published, not hashed.
+    let with_secrets = tempfile_dir::Dir::new(&[
+        ("index.html", "<h1>hi</h1>"),
+        ("js/app.js", "1"),
+        (".env", "SECRET=1"),
+        (".git/config", "[core]"),
+        ("js/.DS_Store", "x"),
+        ("target/debug/app", "x"),
+    ]);
+    assert_eq!(hash(&with_secrets), hash(&a));
+}
+
+/// The site's publication is in the manifest (bucket and distribution by logical id, config.json
+/// from outputs), so deploy knows what to publish where; a config key reading an output that the
+/// stack does not have fails synth, naming the site.
+#[test]
+fn a_site_records_where_deploy_publishes_it_and_its_config_must_read_real_outputs() {
+    let dir = site_dir();
+    let synth = |output: &'static str| {
+        let mut stack = Stack::new("web", dev());
+        let site = StaticSite::new(
+            &mut stack,
+            "Site",
+            SiteOptions {
+                source: Some(dir.path().to_owned()),
+                ..SiteOptions::default()
+            },
+        );
+        site.config_from_output(&mut stack, "apiUrl", output);
+        stack.output("ApiUrl", "https://api.example.com");
+        let mut app = StackSet::new("test", dev());
+        app.add_stack(stack);
+        app.synth()
+    };
+    let assembly = synth("ApiUrl").unwrap();
+    let manifest = assembly.manifest(stackcraft_core::Format::Json);
+    let hash = directory_asset(dir.path()).unwrap().hash;
+    assert_eq!(
+        manifest["stacks"]["web"]["sites"],
+        json!([{
+            "path": "web/Site",
+            "asset": hash,
+            "bucket": "SiteBucket",
+            "distribution": "SiteDistribution",
+            "config": {"apiUrl": "ApiUrl"}
+        }])
+    );
+    let stack = &assembly.stacks[0];
+    for logical_id in ["SiteBucket", "SiteDistribution"] {
+        assert!(
+            stack.template.resources.contains_key(logical_id),
+            "{logical_id}"
+        );
+    }
+
+    let err = synth("ApiURL").unwrap_err().to_string();
+    assert!(
+        err.contains("web/Site: config.json key \"apiUrl\" reads output \"ApiURL\", which the stack does not have (outputs: ApiUrl)"),
+        "{err}"
+    );
+
+    // A site without files has no config.json to publish.
+    let mut stack = Stack::new("web", dev());
+    StaticSite::new(&mut stack, "Empty", SiteOptions::default())
+        .config_from_output(&mut stack, "apiUrl", "ApiUrl");
+    assert!(stack.sites().is_empty());
+    assert_eq!(stack.errors().len(), 1);
+    assert!(
+        stack.errors()[0]
+            .to_string()
+            .starts_with("web/Empty: config.json key"),
+        "{:?}",
+        stack.errors()
+    );
 }
 
 #[test]

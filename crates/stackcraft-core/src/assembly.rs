@@ -11,6 +11,8 @@ use stackcraft_template::Template;
 use crate::asset::{Asset, Packaging};
 use crate::environment::Environment;
 use crate::error::SynthError;
+use crate::files::source_files;
+use crate::site::SitePublication;
 
 /// Version of the manifest format.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -53,6 +55,8 @@ pub struct SynthesizedStack {
     /// Logical id → construct path.
     pub paths: IndexMap<String, String>,
     pub assets: Vec<Asset>,
+    /// Static sites deploy publishes once the stack is deployed.
+    pub sites: Vec<SitePublication>,
 }
 
 /// Every stack of one environment, in dependency order.
@@ -128,17 +132,18 @@ impl Assembly {
                     }),
                 );
             }
-            stacks.insert(
-                stack.name.clone(),
-                json!({
-                    "stackName": stack.deployed_name,
-                    "template": Self::template_file(stack, format),
-                    "blueprint": stack.blueprint,
-                    "dependencies": stack.dependencies,
-                    "assets": stack.assets.iter().map(|a| &a.hash).collect::<Vec<_>>(),
-                    "resources": stack.paths,
-                }),
-            );
+            let mut entry = json!({
+                "stackName": stack.deployed_name,
+                "template": Self::template_file(stack, format),
+                "blueprint": stack.blueprint,
+                "dependencies": stack.dependencies,
+                "assets": stack.assets.iter().map(|a| &a.hash).collect::<Vec<_>>(),
+                "resources": stack.paths,
+            });
+            if !stack.sites.is_empty() {
+                entry["sites"] = json!(stack.sites);
+            }
+            stacks.insert(stack.name.clone(), entry);
         }
         json!({
             "version": MANIFEST_VERSION,
@@ -239,14 +244,15 @@ fn create_parent(path: &Path) -> Result<(), SynthError> {
     fs::create_dir_all(parent).map_err(io_at(parent))
 }
 
-/// Copies a file, or a directory recursively.
+/// Copies a file, or the [source files](crate::files) of a directory (what its hash covers and
+/// deploy publishes: no hidden files, no `target/`).
 fn copy_tree(source: &Path, dest: &Path) -> std::io::Result<()> {
     if source.is_dir() {
         fs::create_dir_all(dest)?;
-        let mut entries: Vec<_> = fs::read_dir(source)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            copy_tree(&entry.path(), &dest.join(entry.file_name()))?;
+        for file in source_files(source)? {
+            let to = dest.join(&file.relative);
+            fs::create_dir_all(to.parent().expect("below dest"))?;
+            fs::copy(&file.path, &to)?;
         }
         Ok(())
     } else {

@@ -11,7 +11,9 @@ mod asset;
 pub mod cross_stack;
 mod environment;
 mod error;
+pub mod files;
 pub mod logical_id;
+mod site;
 mod stack;
 mod stack_set;
 
@@ -20,6 +22,7 @@ pub use assembly::{Assembly, Format, SynthesizedStack};
 pub use asset::{Asset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK};
 pub use environment::Environment;
 pub use error::{ConstructError, SynthError};
+pub use site::{SitePublication, SITE_CONFIG_FILE};
 pub use stack::{Entry, Stack};
 pub use stack_set::StackSet;
 

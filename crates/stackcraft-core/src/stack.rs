@@ -12,6 +12,7 @@ use crate::asset::Asset;
 use crate::environment::Environment;
 use crate::error::ConstructError;
 use crate::logical_id;
+use crate::site::SitePublication;
 
 /// One resource of a stack, with the construct path it was created at.
 #[derive(Clone, Debug)]
@@ -52,6 +53,8 @@ pub struct Stack {
     /// Handles that other stacks may look up by name.
     published: IndexMap<String, Target>,
     assets: Vec<Asset>,
+    /// Static sites deploy publishes once the stack is deployed.
+    sites: Vec<SitePublication>,
     /// Macros CloudFormation runs on the template (`AWS::SecretsManager-2020-07-23`).
     transforms: Vec<String>,
     errors: Vec<ConstructError>,
@@ -78,6 +81,7 @@ impl Stack {
             links: IndexMap::new(),
             published: IndexMap::new(),
             assets: Vec::new(),
+            sites: Vec::new(),
             transforms: Vec::new(),
             errors: Vec::new(),
         }
@@ -415,6 +419,44 @@ impl Stack {
 
     pub fn assets(&self) -> &[Asset] {
         &self.assets
+    }
+
+    /// Registers a static site that deploy publishes after the stack is deployed. Its `path`
+    /// is the construct path below the stack (`Site`); the stack's name is prepended.
+    pub fn add_site(&mut self, mut site: SitePublication) {
+        site.path = format!("{}/{}", self.name, site.path);
+        self.sites.push(site);
+    }
+
+    pub fn sites(&self) -> &[SitePublication] {
+        &self.sites
+    }
+
+    /// The site registered at construct path `path` (below the stack), to add to.
+    pub fn site_mut(&mut self, path: &str) -> Option<&mut SitePublication> {
+        let full = format!("{}/{}", self.name, path);
+        self.sites.iter_mut().find(|s| s.path == full)
+    }
+
+    /// A site's `config.json` that reads an output the stack does not have: checked at
+    /// synth, when every output is known.
+    pub(crate) fn site_errors(&self) -> Vec<ConstructError> {
+        let mut errors = Vec::new();
+        for site in &self.sites {
+            for (key, output) in &site.config {
+                if !self.outputs.contains_key(output) {
+                    errors.push(ConstructError {
+                        path: site.path.clone(),
+                        message: format!(
+                            "config.json key {key:?} reads output {output:?}, which the stack \
+                             does not have (outputs: {})",
+                            self.outputs.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        errors
     }
 
     /// Asks CloudFormation to run a macro on the template (once, however often asked), e.g.

@@ -105,7 +105,7 @@ impl StackSet {
         let errors: Vec<ConstructError> = self
             .stacks
             .iter()
-            .flat_map(|s| s.errors().iter().cloned())
+            .flat_map(|s| s.errors().iter().cloned().chain(s.site_errors()))
             .collect();
         if !errors.is_empty() {
             return Err(SynthError::Invalid(errors));
@@ -158,6 +158,7 @@ impl StackSet {
                         .map(|(id, e)| (id.clone(), e.path.clone()))
                         .collect(),
                     assets: stack.assets().to_vec(),
+                    sites: stack.sites().to_vec(),
                     name,
                 }
             })

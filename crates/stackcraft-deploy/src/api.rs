@@ -122,7 +122,22 @@ pub struct ChangeSetDescription {
     pub changes: Vec<ResourceChange>,
 }
 
-/// The CloudFormation calls of the engine.
+/// One object of a bucket, as ListObjectsV2 lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredObject {
+    pub key: String,
+    /// Without quotes. For a single-part upload without KMS it is the MD5 of the content, which
+    /// is how a site publish tells an unchanged file without downloading it.
+    pub etag: String,
+}
+
+/// The headers a published file is stored with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    pub content_type: String,
+    pub cache_control: String,
+}
+
 #[async_trait]
 pub trait CloudFormationApi: Send + Sync {
     /// `None` when no stack of that name or id exists (deleted stacks included).
@@ -157,4 +172,29 @@ pub trait ObjectStore: Send + Sync {
     async fn empty_bucket(&self, bucket: &str) -> Result<usize, ApiError>;
     /// The URL CloudFormation reads an uploaded template from.
     fn object_url(&self, bucket: &str, key: &str) -> String;
+    /// Every object of the bucket (every page of ListObjectsV2).
+    async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, ApiError>;
+    /// PutObject of `body` with its headers.
+    async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        headers: &ObjectHeaders,
+    ) -> Result<(), ApiError>;
+    /// Deletes these keys (DeleteObjects, as many calls as needed); an object that a key
+    /// names but that is refused is an error naming it.
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), ApiError>;
+}
+
+/// The CloudFront call of the engine.
+#[async_trait]
+pub trait CloudFrontApi: Send + Sync {
+    /// CreateInvalidation of `paths`; returns the invalidation's id.
+    async fn create_invalidation(
+        &self,
+        distribution_id: &str,
+        paths: &[String],
+        caller_reference: &str,
+    ) -> Result<String, ApiError>;
 }

@@ -1,11 +1,12 @@
-//! File assets (Lambda zips, static sites) uploaded to the asset bucket under their content
-//! hash, skipped when already there (HeadObject), in parallel with a bounded pool.
+//! File assets (Lambda zips; directories that no site publishes) uploaded to the asset bucket
+//! under their content hash, skipped when already there (HeadObject), in parallel with a bounded pool.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use futures_util::stream::{self, StreamExt};
-use stackcraft_core::{Asset, Packaging};
+use stackcraft_core::files::source_files;
+use stackcraft_core::{Assembly, Asset, Packaging};
 
 use crate::error::DeployError;
 use crate::session::Session;
@@ -43,41 +44,37 @@ fn uploads(asset: &Asset) -> Result<Vec<Upload>, DeployError> {
             path: asset.source.clone(),
         }]),
         Packaging::Directory => {
-            let mut files = Vec::new();
-            walk(&asset.source, &asset.source, &mut files).map_err(|e| {
+            let files = source_files(&asset.source).map_err(|e| {
                 DeployError::file(&format!("reading asset {}", asset.hash), &asset.source, e)
             })?;
             let prefix = asset.object_key.trim_end_matches('/');
             Ok(files
                 .into_iter()
-                .map(|(rel, path)| Upload {
-                    key: format!("{prefix}/{rel}"),
-                    path,
+                .map(|file| Upload {
+                    key: format!("{prefix}/{}", file.relative),
+                    path: file.path,
                 })
                 .collect())
         }
     }
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(root, &path, out)?;
-        } else {
-            let rel = path
-                .strip_prefix(root)
-                .expect("below the root")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((rel, path));
-        }
-    }
-    Ok(())
+/// The assets of the assembly that go to the asset bucket, once each: all but the site
+/// directories, which deploy publishes straight into their sites' buckets.
+pub(crate) fn bucket_assets(assembly: &Assembly) -> Vec<&Asset> {
+    let mut assets: Vec<&Asset> = assembly
+        .stacks
+        .iter()
+        .flat_map(|stack| {
+            stack
+                .assets
+                .iter()
+                .filter(|a| !stack.sites.iter().any(|site| site.asset == a.hash))
+        })
+        .collect();
+    assets.sort_by(|a, b| a.hash.cmp(&b.hash));
+    assets.dedup_by(|a, b| a.hash == b.hash && a.object_key == b.object_key);
+    assets
 }
 
 /// Uploads what is missing; returns (uploaded, already present).

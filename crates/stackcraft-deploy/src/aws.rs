@@ -357,6 +357,27 @@ impl HttpStatus for aws_sdk_s3::config::http::HttpResponse {
     }
 }
 
+/// A quiet DeleteObjects request for these keys (and versions, where given).
+fn delete_request<'a>(
+    ids: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<s3::types::Delete, ApiError> {
+    let invalid = |e: s3::error::BuildError| ApiError::other(e.to_string());
+    let objects = ids
+        .map(|(key, version)| {
+            s3::types::ObjectIdentifier::builder()
+                .key(key)
+                .set_version_id(version.map(str::to_owned))
+                .build()
+                .map_err(invalid)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    s3::types::Delete::builder()
+        .set_objects(Some(objects))
+        .quiet(true)
+        .build()
+        .map_err(invalid)
+}
+
 #[async_trait]
 impl ObjectStore for SdkS3 {
     async fn bucket_exists(&self, bucket: &str) -> Result<bool, ApiError> {
@@ -429,21 +450,7 @@ impl ObjectStore for SdkS3 {
             if ids.is_empty() {
                 return Ok(deleted);
             }
-            let objects = ids
-                .iter()
-                .map(|(key, version)| {
-                    s3::types::ObjectIdentifier::builder()
-                        .key(*key)
-                        .set_version_id(version.map(str::to_owned))
-                        .build()
-                        .map_err(|e| ApiError::other(e.to_string()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let delete = s3::types::Delete::builder()
-                .set_objects(Some(objects))
-                .quiet(true)
-                .build()
-                .map_err(|e| ApiError::other(e.to_string()))?;
+            let delete = delete_request(ids.iter().copied())?;
             self.client
                 .delete_objects()
                 .bucket(bucket)
@@ -455,9 +462,115 @@ impl ObjectStore for SdkS3 {
         }
     }
 
+    async fn list_objects(&self, bucket: &str) -> Result<Vec<StoredObject>, ApiError> {
+        let pages = self
+            .client
+            .list_objects_v2()
+            .bucket(bucket)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(api_error)?;
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.contents())
+            .map(|o| StoredObject {
+                key: o.key().unwrap_or_default().to_owned(),
+                etag: o.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
+            })
+            .collect())
+    }
+
+    async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        headers: &ObjectHeaders,
+    ) -> Result<(), ApiError> {
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(&headers.content_type)
+            .cache_control(&headers.cache_control)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
+    }
+
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> Result<(), ApiError> {
+        // DeleteObjects takes at most 1,000 keys.
+        for batch in keys.chunks(1000) {
+            let delete = delete_request(batch.iter().map(|key| (key.as_str(), None)))?;
+            let out = self
+                .client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(api_error)?;
+            if let Some(refused) = out.errors().first() {
+                return Err(ApiError::service(
+                    refused.code().unwrap_or("Unknown"),
+                    format!(
+                        "deleting {}: {}",
+                        refused.key().unwrap_or_default(),
+                        refused.message().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn object_url(&self, bucket: &str, key: &str) -> String {
         // Path-style and regional: what CloudFormation reads, and what emulators such as moto
         // map back to their own buckets (the URL is only ever read by CloudFormation).
         format!("https://s3.{}.amazonaws.com/{bucket}/{key}", self.region)
+    }
+}
+
+pub(crate) struct SdkCloudFront {
+    pub client: aws_sdk_cloudfront::Client,
+}
+
+#[async_trait]
+impl CloudFrontApi for SdkCloudFront {
+    async fn create_invalidation(
+        &self,
+        distribution_id: &str,
+        paths: &[String],
+        caller_reference: &str,
+    ) -> Result<String, ApiError> {
+        use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+        let invalid = |e: aws_sdk_cloudfront::error::BuildError| ApiError::other(e.to_string());
+        let batch = InvalidationBatch::builder()
+            .paths(
+                Paths::builder()
+                    .quantity(paths.len() as i32)
+                    .set_items(Some(paths.to_vec()))
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .caller_reference(caller_reference)
+            .build()
+            .map_err(invalid)?;
+        let out = self
+            .client
+            .create_invalidation()
+            .distribution_id(distribution_id)
+            .invalidation_batch(batch)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(out
+            .invalidation()
+            .map(|i| i.id().to_owned())
+            .unwrap_or_default())
     }
 }

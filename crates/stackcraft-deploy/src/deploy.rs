@@ -15,6 +15,7 @@ use crate::error::{DeployError, InterruptedStack};
 use crate::events::{failed_resource, first_failure, follow, latest_event};
 use crate::schedule;
 use crate::session::Session;
+use crate::site::{publish_sites, SiteReport};
 use crate::status::{in_progress, recovery, succeeded, unrecoverable};
 use crate::ui::Ui;
 
@@ -70,6 +71,8 @@ pub struct StackResult {
     pub outcome: StackOutcome,
     pub outputs: IndexMap<String, String>,
     pub elapsed: Duration,
+    /// The stack's static sites, published once it was deployed.
+    pub sites: Vec<SiteReport>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -170,16 +173,28 @@ pub async fn deploy(
     let started = Instant::now();
     let progress = Progress::default();
     let work = async {
-        let mut assets: Vec<_> = assembly.stacks.iter().flat_map(|s| &s.assets).collect();
-        assets.sort_by(|a, b| a.hash.cmp(&b.hash));
-        assets.dedup_by(|a, b| a.hash == b.hash && a.object_key == b.object_key);
+        let assets = crate::assets::bucket_assets(assembly);
         crate::assets::publish(session, ui, &assets, opts.asset_parallelism).await?;
         let outcome = schedule::run(&graph(assembly), opts.concurrency, |name| {
             let stack = assembly.stack(&name).expect("scheduled stacks exist");
             let progress = &progress;
             async move {
                 progress.set(&name, Phase::Preparing(stack.deployed_name.clone()));
-                let result = deploy_one(session, ui, &spec(stack), opts, progress).await;
+                let mut result = deploy_one(session, ui, &spec(stack), opts, progress).await;
+                if let Ok(deployed) = &mut result {
+                    match publish_sites(
+                        session,
+                        ui,
+                        stack,
+                        &deployed.outputs,
+                        opts.asset_parallelism,
+                    )
+                    .await
+                    {
+                        Ok(sites) => deployed.sites = sites,
+                        Err(e) => result = Err(e),
+                    }
+                }
                 progress.set(&name, Phase::Done);
                 result
             }
@@ -310,6 +325,7 @@ pub(crate) async fn deploy_one(
             outcome: StackOutcome::NoChanges,
             outputs: existing.map(|s| s.outputs).unwrap_or_default(),
             elapsed: started.elapsed(),
+            sites: Vec::new(),
         });
     };
     let cs = &prepared.change_set;
@@ -401,6 +417,7 @@ pub(crate) async fn execute_and_follow(
             },
             outputs,
             elapsed: started.elapsed(),
+            sites: Vec::new(),
         });
     }
     let error = DeployError::ChangeSetFailed {

@@ -1,5 +1,6 @@
 //! `stackcraft destroy`: stacks deleted in reverse dependency order after confirmation; a
-//! protected environment is refused without `--force`; what was retained is listed.
+//! protected environment is refused without `--force`; what was retained is listed. The
+//! buckets of published sites are emptied first, unless the template retains them.
 
 use std::time::Instant;
 
@@ -119,7 +120,13 @@ pub async fn destroy(
             .find(|(n, _)| *n == name)
             .expect("deployed")
             .1;
-        async move { destroy_one(session, ui, &name, stack).await }
+        let synthesized = assembly
+            .stack(&name)
+            .expect("deployed stacks are the assembly's");
+        async move {
+            crate::site::empty_site_buckets(session, ui, synthesized, &stack.id).await?;
+            destroy_one(session, ui, &name, stack).await
+        }
     });
     let outcome = tokio::select! {
         outcome = outcome => outcome,

@@ -184,6 +184,11 @@ pub enum DeployError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A static site could not be published after its stack was deployed (the stack is
+    /// deployed; the message names the stack, the site and what is missing).
+    #[error("{message}")]
+    #[non_exhaustive]
+    SitePublish { message: String },
     /// CloudFormation could not create a change set (an invalid template, a missing
     /// capability, a resource it cannot import).
     #[error("the change set for stack {stack} ({deployed_name}) failed: {reason}")]
@@ -344,7 +349,8 @@ impl DeployError {
             | DeployedTemplateUnreadable { .. }
             | NotApproved { .. }
             | PlanAlreadyApplied { .. }
-            | StackMoved { .. } => 5,
+            | StackMoved { .. }
+            | SitePublish { .. } => 5,
             Interrupted { .. } | DestroyInterrupted { .. } => 130,
         }
     }
@@ -395,6 +401,10 @@ impl DeployError {
             refusal,
             hint: hint.to_owned(),
         })
+    }
+
+    pub(crate) fn site(message: String) -> Self {
+        DeployError::SitePublish { message }
     }
 
     pub(crate) fn file(action: &str, path: &std::path::Path, source: std::io::Error) -> Self {

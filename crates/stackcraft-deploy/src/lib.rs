@@ -9,7 +9,8 @@
 //!   override, the loopback-only test mode, and the account check;
 //! - [`bootstrap()`]: the per-account-and-region stack with the asset bucket and image
 //!   repository;
-//! - [`deploy()`]: assets, change sets, approval, events, outputs, in dependency order;
+//! - [`deploy()`]: assets, change sets, approval, events, outputs, in dependency order, and
+//!   the static sites of each deployed stack published into their buckets;
 //! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
 //! - [`diff()`]: the synthesized templates against the deployed ones;
 //! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
@@ -34,6 +35,7 @@ mod events;
 mod plan;
 mod schedule;
 mod session;
+mod site;
 mod status;
 mod ui;
 
@@ -42,6 +44,7 @@ pub use api::{
     CreatedChangeSet, ObjectStore, Replacement, ResourceChange, StackDescription, StackEvent,
     StackResource, TemplateSource,
 };
+pub use api::{CloudFrontApi, ObjectHeaders, StoredObject};
 pub use bootstrap::{bootstrap, bootstrap_template, BootstrapOptions, BOOTSTRAP_VERSION};
 pub use changeset::is_stateful;
 pub use create_only::create_only_properties;
@@ -52,6 +55,7 @@ pub use endpoint::{check_loopback, LOOPBACK_ENV};
 pub use error::{DeployError, FailedResource, InterruptedStack, Refusal};
 pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
 pub use session::{connect, ConnectOptions, Session};
+pub use site::{cache_control, content_type, Invalidation, SiteReport, MAX_INVALIDATION_PATHS};
 pub use ui::{Approver, Captured, Interrupt, Ui};
 
 /// Runs the engine on a single-threaded runtime (I/O bound: one thread is plenty).

@@ -78,8 +78,7 @@ impl Plan {
 /// Publishes the assets, creates one change set per stack (in dependency order) and prints
 /// them; nothing is executed.
 pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Plan, DeployError> {
-    let mut assets: Vec<_> = assembly.stacks.iter().flat_map(|s| &s.assets).collect();
-    assets.dedup_by(|a, b| a.hash == b.hash);
+    let assets = crate::assets::bucket_assets(assembly);
     crate::assets::publish(session, ui, &assets, 8).await?;
     let mut stacks = Vec::new();
     for stack in &assembly.stacks {

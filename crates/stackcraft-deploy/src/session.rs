@@ -9,8 +9,8 @@ use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sts::config::ProvideCredentials;
 use stackcraft_core::Environment;
 
-use crate::api::{CloudFormationApi, ObjectStore};
-use crate::aws::{api_error, SdkCloudFormation, SdkS3};
+use crate::api::{CloudFormationApi, CloudFrontApi, ObjectStore};
+use crate::aws::{api_error, SdkCloudFormation, SdkCloudFront, SdkS3};
 use crate::endpoint::{check_endpoint, loopback_only};
 use crate::error::{ApiError, DeployError};
 
@@ -28,6 +28,9 @@ pub struct ConnectOptions {
 pub struct Session {
     pub cfn: Arc<dyn CloudFormationApi>,
     pub store: Arc<dyn ObjectStore>,
+    /// CloudFront, for the invalidations of published sites; `None` in sessions made for
+    /// tests that publish no site.
+    pub cdn: Option<Arc<dyn CloudFrontApi>>,
     /// The account of the credentials, checked against the environment's.
     pub account: String,
     pub region: String,
@@ -52,6 +55,7 @@ impl Session {
         Session {
             cfn,
             store,
+            cdn: None,
             account: account.into(),
             endpoint: format!("AWS ({region})"),
             region,
@@ -70,6 +74,11 @@ impl Session {
     /// bucket): unreachable (naming the endpoint) or refused by AWS.
     pub fn api_error(&self, action: impl std::fmt::Display, error: ApiError) -> DeployError {
         DeployError::api(&self.endpoint, action, error)
+    }
+
+    pub fn with_cdn(mut self, cdn: Arc<dyn CloudFrontApi>) -> Session {
+        self.cdn = Some(cdn);
+        self
     }
 
     pub fn with_poll(mut self, poll: Duration) -> Session {
@@ -204,6 +213,7 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         s3_config = s3_config.force_path_style(true);
     }
     let s3 = aws_sdk_s3::Client::from_conf(s3_config.build());
+    let cloudfront = aws_sdk_cloudfront::Client::new(&config);
     Ok(Session::new(
         Arc::new(SdkCloudFormation { client: cfn }),
         Arc::new(SdkS3 {
@@ -214,5 +224,6 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         env.region.clone(),
         env.name.clone(),
     )
-    .with_endpoint(target))
+    .with_endpoint(target)
+    .with_cdn(Arc::new(SdkCloudFront { client: cloudfront })))
 }

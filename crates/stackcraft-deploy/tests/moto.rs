@@ -646,11 +646,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// GetObject from moto, with a client of the test's own (the engine only ever writes).
 async fn download(moto: &Moto, bucket: &str, key: &str) -> Vec<u8> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-central-1"))
-        .endpoint_url(&moto.url)
-        .load()
-        .await;
+    let config = moto.sdk_config().await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(true)

@@ -46,6 +46,7 @@ fn assembly() -> Assembly {
             blueprint: None,
             paths: IndexMap::new(),
             assets: Vec::new(),
+            sites: Vec::new(),
         }],
     }
 }

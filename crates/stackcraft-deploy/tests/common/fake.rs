@@ -367,4 +367,19 @@ impl ObjectStore for FakeStore {
     fn object_url(&self, bucket: &str, key: &str) -> String {
         format!("https://{bucket}.s3.amazonaws.com/{key}")
     }
+    async fn list_objects(&self, _bucket: &str) -> Result<Vec<StoredObject>, ApiError> {
+        Ok(Vec::new())
+    }
+    async fn put_object(
+        &self,
+        _bucket: &str,
+        _key: &str,
+        _body: Vec<u8>,
+        _headers: &ObjectHeaders,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+    async fn delete_objects(&self, _bucket: &str, _keys: &[String]) -> Result<(), ApiError> {
+        Ok(())
+    }
 }

@@ -102,6 +102,15 @@ impl Moto {
         }
     }
 
+    /// An SDK configuration for clients of the test's own (to look at what the engine did).
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("eu-central-1"))
+            .endpoint_url(&self.url)
+            .load()
+            .await
+    }
+
     /// A verified session for an environment of `CONFIG`.
     pub async fn session(&self, env: &str) -> Session {
         let env = environment(CONFIG, env);
