@@ -54,6 +54,7 @@ impl TargetGroupOptions {
 pub struct TargetGroup {
     group: TargetGroupRef,
     port: u16,
+    targets: Targets,
     lb: ApplicationLoadBalancer,
 }
 
@@ -90,6 +91,7 @@ impl TargetGroup {
         TargetGroup {
             group,
             port: options.port,
+            targets: options.targets,
             lb: lb.clone(),
         }
     }
@@ -109,6 +111,11 @@ impl TargetGroup {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// What the group registers: IP addresses or instances.
+    pub fn targets(&self) -> Targets {
+        self.targets
     }
 
     pub fn load_balancer(&self) -> &ApplicationLoadBalancer {
