@@ -34,7 +34,6 @@ pub enum HealthCheck {
 
 /// Choices for an Auto Scaling group.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct AutoScalingGroupOptions {
     /// The tier the instances run in (default: private).
     pub subnets: SubnetKind,

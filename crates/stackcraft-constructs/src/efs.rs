@@ -14,7 +14,6 @@ use crate::iam::{Grantee, PolicyStatement};
 
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug, Default)]
-#[non_exhaustive]
 pub struct FileSystemOptions {
     /// Daily AWS Backup of the file system (default: protected environments).
     pub backups: Option<bool>,

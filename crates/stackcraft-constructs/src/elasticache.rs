@@ -206,7 +206,6 @@ fn isolated_subnet_group(s: &mut Stack, vpc: &Vpc) -> SubnetGroupRef {
 
 /// Choices for a Memcached cluster.
 #[derive(Clone, Debug, Default)]
-#[non_exhaustive]
 pub struct MemcachedOptions {
     /// Default `cache.t4g.micro`; `cache.t4g.small` where highly available.
     pub node_type: Option<String>,

@@ -27,6 +27,7 @@ use super::{CapacityProvider, Cluster, TaskDefinition};
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind};
 use crate::elbv2::TargetGroup;
+use crate::iam::{Grantee, PolicyStatement};
 use crate::servicediscovery::DiscoveryService;
 use crate::sns::Topic;
 use crate::units::whole_seconds;
@@ -174,6 +175,20 @@ impl Service {
 
     pub fn target(&self) -> &Target {
         self.service.target()
+    }
+
+    /// The service ARN (`Ref`).
+    pub fn arn(&self) -> Expr<String> {
+        self.service.ref_()
+    }
+
+    /// Start a new deployment of this service (`ecs:UpdateService`, e.g. to roll out a newly
+    /// pushed `latest` image) and watch it (`ecs:DescribeServices`); nothing else.
+    pub fn grant_update(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        let statement = PolicyStatement::allow()
+            .actions(&["ecs:DescribeServices", "ecs:UpdateService"])
+            .resource(self.arn());
+        grantee.grant_role().add_to_policy(stack, statement);
     }
 
     /// The service name (`Fn::GetAtt Name`): the `ServiceName` dimension of its metrics.

@@ -17,7 +17,6 @@ use crate::sns::Topic;
 
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct AuroraOptions {
     /// Instance class of every instance (default `db.t4g.medium`, Aurora MySQL's smallest;
     /// `db.r7g.large` where the environment is highly available).
