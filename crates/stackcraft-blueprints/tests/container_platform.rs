@@ -116,7 +116,10 @@ fn the_private_zone_has_exactly_the_seeds_records() {
     ]
     .into();
     assert_eq!(records, expected);
-    t.has_output("PrivateZoneName", json!({"Value": "stackcraft-demo.internal"}));
+    t.has_output(
+        "PrivateZoneName",
+        json!({"Value": "stackcraft-demo.internal"}),
+    );
     t.has_output(
         "JenkinsUrl",
         json!({"Value": "http://jenkins.eu-central-1.stackcraft-demo.internal:8080"}),
@@ -128,7 +131,10 @@ fn the_private_zone_has_exactly_the_seeds_records() {
         .iter()
         .map(|r| r["Name"].as_str().unwrap().to_owned())
         .collect();
-    assert!(names.contains("db.eu-west-1.magecloudkit.internal"), "{names:?}");
+    assert!(
+        names.contains("db.eu-west-1.magecloudkit.internal"),
+        "{names:?}"
+    );
 }
 
 #[test]
@@ -163,7 +169,9 @@ fn three_tiers_in_three_zones_and_prod_is_highly_available_and_protected() {
     for tier in ["Public", "Private", "Isolated"] {
         for zone in 1..=3 {
             assert!(
-                subnets.iter().any(|(id, _)| *id == format!("Network{tier}Subnet{zone}")),
+                subnets
+                    .iter()
+                    .any(|(id, _)| *id == format!("Network{tier}Subnet{zone}")),
                 "{tier} {zone}"
             );
         }
@@ -172,7 +180,10 @@ fn three_tiers_in_three_zones_and_prod_is_highly_available_and_protected() {
     // A writer and a reader in another zone.
     let instances = properties(&t, "AWS::RDS::DBInstance");
     assert_eq!(instances.len(), 2);
-    assert_ne!(instances[0]["AvailabilityZone"], instances[1]["AvailabilityZone"]);
+    assert_ne!(
+        instances[0]["AvailabilityZone"],
+        instances[1]["AvailabilityZone"]
+    );
     t.has_resource(
         "AWS::RDS::DBCluster",
         json!({"Properties": {"DeletionProtection": true, "BackupRetentionPeriod": 14},
@@ -215,7 +226,11 @@ fn ingress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
                 (None, Some(group)) => owner(group),
                 _ => panic!("ingress from exactly one source: {rule}"),
             };
-            (owner(&rule["GroupId"]), from, rule["FromPort"].as_u64().unwrap())
+            (
+                owner(&rule["GroupId"]),
+                from,
+                rule["FromPort"].as_u64().unwrap(),
+            )
         })
         .collect()
 }
@@ -325,7 +340,11 @@ fn jenkins_may_push_the_apps_images_and_roll_their_services_and_nothing_else() {
 fn instances_are_hardened() {
     let t = platform("prod");
     let templates = properties(&t, "AWS::EC2::LaunchTemplate");
-    assert_eq!(templates.len(), 4, "bastion, two clusters' app servers, Jenkins");
+    assert_eq!(
+        templates.len(),
+        4,
+        "bastion, two clusters' app servers, Jenkins"
+    );
     for template in templates {
         let data = &template["LaunchTemplateData"];
         assert_eq!(data["MetadataOptions"]["HttpTokens"], "required");
@@ -353,7 +372,10 @@ fn the_app_servers_are_ecs_capacity_with_managed_scaling_and_draining() {
         assert_eq!(asg["ManagedDraining"], "ENABLED");
     }
     for (_, group) in t.find_resources("AWS::AutoScaling::AutoScalingGroup") {
-        assert_eq!(group["Properties"]["NewInstancesProtectedFromScaleIn"], true);
+        assert_eq!(
+            group["Properties"]["NewInstancesProtectedFromScaleIn"],
+            true
+        );
         assert!(group["UpdatePolicy"]["AutoScalingRollingUpdate"].is_object());
     }
     for service in properties(&t, "AWS::ECS::Service") {
@@ -362,9 +384,11 @@ fn the_app_servers_are_ecs_capacity_with_managed_scaling_and_draining() {
             service["DeploymentConfiguration"]["DeploymentCircuitBreaker"],
             json!({"Enable": true, "Rollback": true})
         );
-        assert!(service["CapacityProviderStrategy"][0]["CapacityProvider"]["Ref"]
-            .as_str()
-            .is_some());
+        assert!(
+            service["CapacityProviderStrategy"][0]["CapacityProvider"]["Ref"]
+                .as_str()
+                .is_some()
+        );
     }
     // Tasks mount the media through the access point, with TLS and IAM.
     for task in properties(&t, "AWS::ECS::TaskDefinition") {
@@ -401,7 +425,10 @@ fn two_app_clusters_when_configured_and_one_by_default() {
         .iter()
         .map(|s| s["Cluster"]["Ref"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(clusters, ["AdminCluster".to_owned(), "AppCluster".to_owned()].into());
+    assert_eq!(
+        clusters,
+        ["AdminCluster".to_owned(), "AppCluster".to_owned()].into()
+    );
 }
 
 #[test]
@@ -432,7 +459,10 @@ fn settings_that_disagree_are_refused_with_their_place() {
         .unwrap();
     let mut stack = Stack::new("platform", environment);
     let error = (blueprint.build)(&mut stack, &ctx).unwrap_err().to_string();
-    assert!(error.contains("no app runs on cluster \"nobody\""), "{error}");
+    assert!(
+        error.contains("no app runs on cluster \"nobody\""),
+        "{error}"
+    );
 }
 
 /// Writes every environment's template where `PLATFORM_TEMPLATES` points (for the linters).

@@ -5,8 +5,8 @@
 use serde_json::{json, Value as Json};
 use stackcraft_constructs::autoscaling::{AutoScalingGroup, AutoScalingGroupOptions, HealthCheck};
 use stackcraft_constructs::ec2::{
-    Instance, LaunchTemplate, LaunchTemplateOptions, SecurityGroup, SubnetKind, UserData,
-    Volume, Vpc,
+    Instance, LaunchTemplate, LaunchTemplateOptions, SecurityGroup, SubnetKind, UserData, Volume,
+    Vpc,
 };
 use stackcraft_constructs::ecs::{
     Cluster, Container, Image, Service, ServiceOptions, TaskDefinition, TaskOptions,
@@ -35,7 +35,12 @@ fn synth(stack: Stack) -> Template {
     app.synth().expect("synthesizes").stacks.remove(0).template
 }
 
-fn template(s: &mut Stack, role: &Role, group: &SecurityGroup, user_data: UserData) -> LaunchTemplate {
+fn template(
+    s: &mut Stack,
+    role: &Role,
+    group: &SecurityGroup,
+    user_data: UserData,
+) -> LaunchTemplate {
     LaunchTemplate::new(
         s,
         "Template",
@@ -67,11 +72,21 @@ fn user_data_is_a_script_encoded_once() {
         .map(|l| serde_json::to_value(l.clone().into_value()).unwrap())
         .collect();
     assert_eq!(lines[0], "#!/bin/bash");
-    assert!(lines.iter().any(|l| l.as_str().is_some_and(|l| l.contains("dnf-automatic.timer"))));
-    assert!(lines.iter().any(|l| l.as_str().is_some_and(|l| l.contains("amazon-ssm-agent"))));
+    assert!(lines.iter().any(|l| l
+        .as_str()
+        .is_some_and(|l| l.contains("dnf-automatic.timer"))));
+    assert!(lines
+        .iter()
+        .any(|l| l.as_str().is_some_and(|l| l.contains("amazon-ssm-agent"))));
     let encoded = serde_json::to_value(script.encoded().into_value()).unwrap();
     assert_eq!(encoded["Fn::Base64"]["Fn::Join"][0], "\n");
-    assert_eq!(encoded["Fn::Base64"]["Fn::Join"][1].as_array().unwrap().len(), lines.len() + 1);
+    assert_eq!(
+        encoded["Fn::Base64"]["Fn::Join"][1]
+            .as_array()
+            .unwrap()
+            .len(),
+        lines.len() + 1
+    );
 }
 
 #[test]
@@ -153,7 +168,13 @@ fn a_group_registers_in_instance_target_groups_and_scales_on_cpu_and_requests() 
     let mut stack = Stack::new("compute", dev());
     let vpc = Vpc::new(&mut stack, "Network");
     let lb = ApplicationLoadBalancer::new(&mut stack, "Lb", &vpc, AlbOptions::default());
-    let ip = TargetGroup::new(&mut stack, &lb, "Ip", &vpc, TargetGroupOptions::new(80, "/"));
+    let ip = TargetGroup::new(
+        &mut stack,
+        &lb,
+        "Ip",
+        &vpc,
+        TargetGroupOptions::new(80, "/"),
+    );
     let role = Role::for_service(&mut stack, "Role", "ec2.amazonaws.com");
     let group = SecurityGroup::new(&mut stack, "Servers", &vpc, "servers");
     let lt = template(&mut stack, &role, &group, UserData::new());
@@ -168,7 +189,10 @@ fn a_group_registers_in_instance_target_groups_and_scales_on_cpu_and_requests() 
         },
     );
     let errors = format!("{:?}", stack.errors());
-    assert!(errors.contains("Group") && errors.contains("Targets::Instance"), "{errors}");
+    assert!(
+        errors.contains("Group") && errors.contains("Targets::Instance"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -273,7 +297,10 @@ fn capacity_without_scale_in_protection_is_an_error_naming_it() {
     let cluster = Cluster::new(&mut stack, "Cluster", &vpc);
     cluster.add_capacity(&mut stack, "Capacity", &asg);
     let errors = format!("{:?}", stack.errors());
-    assert!(errors.contains("Capacity") && errors.contains("protect_from_scale_in"), "{errors}");
+    assert!(
+        errors.contains("Capacity") && errors.contains("protect_from_scale_in"),
+        "{errors}"
+    );
 }
 
 #[test]

@@ -72,7 +72,12 @@ impl Jenkins {
     }
 
     /// Push to exactly these repositories and roll exactly these services.
-    pub fn allow_deploy(&self, stack: &mut Stack, repositories: &[Repository], services: &[Service]) {
+    pub fn allow_deploy(
+        &self,
+        stack: &mut Stack,
+        repositories: &[Repository],
+        services: &[Service],
+    ) {
         for repository in repositories {
             repository.grant_push(stack, &self.role);
         }

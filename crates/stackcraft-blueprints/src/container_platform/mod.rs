@@ -42,9 +42,7 @@ use stackcraft_constructs::ecs::{
     ServiceOptions, TaskDefinition, TaskOptions, ECS_OPTIMIZED_AMAZON_LINUX_2023,
 };
 use stackcraft_constructs::efs::{AccessPoint, FileSystem, FileSystemOptions};
-use stackcraft_constructs::elasticache::{
-    Cache, Memcached, MemcachedOptions, Redis, RedisOptions,
-};
+use stackcraft_constructs::elasticache::{Cache, Memcached, MemcachedOptions, Redis, RedisOptions};
 use stackcraft_constructs::elbv2::{AlbOptions, ApplicationLoadBalancer};
 use stackcraft_constructs::rds::{AuroraCluster, AuroraOptions};
 use stackcraft_constructs::secretsmanager::{Generated, Secret};
@@ -145,9 +143,24 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     };
 
     // Service discovery: the seed's names in the private zone.
-    let zone = PrivateZone::new(stack, "PrivateZone", &format!("{zone_label}.internal"), &vpc);
-    zone.add_cname(stack, "DbRecord", &format!("db.{region}"), data.db.endpoint());
-    zone.add_cname(stack, "MediaRecord", &format!("media.efs.{region}"), media_fs.dns_name());
+    let zone = PrivateZone::new(
+        stack,
+        "PrivateZone",
+        &format!("{zone_label}.internal"),
+        &vpc,
+    );
+    zone.add_cname(
+        stack,
+        "DbRecord",
+        &format!("db.{region}"),
+        data.db.endpoint(),
+    );
+    zone.add_cname(
+        stack,
+        "MediaRecord",
+        &format!("media.efs.{region}"),
+        media_fs.dns_name(),
+    );
     zone.add_cname(
         stack,
         "CacheRecord",
@@ -236,20 +249,17 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
                 .clone();
             task.add_container(
                 stack,
-                Container::new(
-                    "blackfire",
-                    Image::Uri("blackfire/blackfire:2".to_owned()),
-                )
-                .port(8307)
-                .env("BLACKFIRE_SOCKET", "tcp://0.0.0.0:8307")
-                .secret(
-                    "BLACKFIRE_SERVER_ID",
-                    ContainerSecret::new(&credentials, Some("username")),
-                )
-                .secret(
-                    "BLACKFIRE_SERVER_TOKEN",
-                    ContainerSecret::new(&credentials, Some("password")),
-                ),
+                Container::new("blackfire", Image::Uri("blackfire/blackfire:2".to_owned()))
+                    .port(8307)
+                    .env("BLACKFIRE_SOCKET", "tcp://0.0.0.0:8307")
+                    .secret(
+                        "BLACKFIRE_SERVER_ID",
+                        ContainerSecret::new(&credentials, Some("username")),
+                    )
+                    .secret(
+                        "BLACKFIRE_SERVER_TOKEN",
+                        ContainerSecret::new(&credentials, Some("password")),
+                    ),
             );
         }
 
@@ -283,21 +293,24 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         scaling.on_request_count(stack, &targets, 500);
 
         // Exactly these edges: the tasks reach the database, both caches and the media.
-        data.db.connections().allow_from(stack, &service, Port::MYSQL);
+        data.db
+            .connections()
+            .allow_from(stack, &service, Port::MYSQL);
         data.cache
             .connections()
             .allow_from(stack, &service, data.cache.engine_port());
         data.session
             .connections()
             .allow_from(stack, &service, data.session.engine_port());
-        media_fs.connections().allow_from(stack, &service, Port::NFS);
+        media_fs
+            .connections()
+            .allow_from(stack, &service, Port::NFS);
 
         alb.add_alarms(stack, &alarms);
         targets.add_alarms(stack, &alarms);
         service.add_alarms(stack, &alarms);
-        stack
-            .output(&format!("{id}Url"), alb.url())
-            .description = Some(format!("The {} app", app.name));
+        stack.output(&format!("{id}Url"), alb.url()).description =
+            Some(format!("The {} app", app.name));
         services.push(service);
     }
     data.db.add_alarms(stack, &alarms);
@@ -313,9 +326,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         Memory::gib(cfg.jenkins.volume_gib),
     );
     jenkins.allow_deploy(stack, &repositories, &services);
-    jenkins
-        .connections()
-        .allow_from(stack, &bastion, Port::SSH);
+    jenkins.connections().allow_from(stack, &bastion, Port::SSH);
     let jenkins_name = zone.add_a(
         stack,
         "JenkinsRecord",
@@ -323,12 +334,19 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         jenkins.instance.private_ip(),
     );
 
-    stack.output("BastionId", bastion.instance_id()).description = Some(if cfg.ssh_from.is_empty() {
-        "aws ssm start-session --target <BastionId>".to_owned()
-    } else {
-        "SSH from the configured ranges, or aws ssm start-session --target <BastionId>".to_owned()
-    });
-    stack.output("JenkinsUrl", format!("http://{jenkins_name}:{JENKINS_PORT}")).description =
+    stack.output("BastionId", bastion.instance_id()).description =
+        Some(if cfg.ssh_from.is_empty() {
+            "aws ssm start-session --target <BastionId>".to_owned()
+        } else {
+            "SSH from the configured ranges, or aws ssm start-session --target <BastionId>"
+                .to_owned()
+        });
+    stack
+        .output(
+            "JenkinsUrl",
+            format!("http://{jenkins_name}:{JENKINS_PORT}"),
+        )
+        .description =
         Some("Inside the VPC (port-forward through the bastion's Session Manager)".to_owned());
     stack.output("JenkinsInstanceId", jenkins.instance.id());
     stack.output("PrivateZoneName", zone.name().to_owned());
@@ -342,26 +360,46 @@ fn validate(ctx: &Context, cfg: &Settings) -> Result<(), ConfigError> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for app in &cfg.apps {
-        if app.name.is_empty() || !app.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ctx.setting_error("apps", format!("app name {:?}: letters, digits and '-' only", app.name)));
+        if app.name.is_empty()
+            || !app
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ctx.setting_error(
+                "apps",
+                format!("app name {:?}: letters, digits and '-' only", app.name),
+            ));
         }
         if !seen.insert(pascal(&app.name)) {
             return Err(ctx.setting_error("apps", format!("two apps are named {:?}", app.name)));
         }
         if let Some(containers) = &app.containers {
             if !containers.iter().any(|c| c.port.is_some()) {
-                return Err(ctx.setting_error("apps", format!("app {:?}: one container needs a port for the load balancer", app.name)));
+                return Err(ctx.setting_error(
+                    "apps",
+                    format!(
+                        "app {:?}: one container needs a port for the load balancer",
+                        app.name
+                    ),
+                ));
             }
         }
     }
     for name in cfg.domains.keys() {
         if !cfg.apps.iter().any(|a| &a.name == name) {
-            return Err(ctx.setting_error(&format!("domains.{name}"), format!("no app is named {name:?}")));
+            return Err(ctx.setting_error(
+                &format!("domains.{name}"),
+                format!("no app is named {name:?}"),
+            ));
         }
     }
     for name in cfg.clusters.keys() {
         if !cfg.apps.iter().any(|a| &a.cluster == name) {
-            return Err(ctx.setting_error(&format!("clusters.{name}"), format!("no app runs on cluster {name:?}")));
+            return Err(ctx.setting_error(
+                &format!("clusters.{name}"),
+                format!("no app runs on cluster {name:?}"),
+            ));
         }
     }
     Ok(())
@@ -412,7 +450,12 @@ fn app_cluster(
     let cluster = Cluster::new(stack, &format!("{id}Cluster"), vpc);
     let servers = format!("{id}Servers");
     let (group, role) = stack.scope(&servers, |s| {
-        let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("App servers of cluster {name}"));
+        let group = SecurityGroup::new(
+            s,
+            "SecurityGroup",
+            vpc,
+            &format!("App servers of cluster {name}"),
+        );
         (group, cluster.instance_role(s, "Role"))
     });
     group.connections().allow_to_cidr(
