@@ -21,6 +21,8 @@ const DEFAULT_SET_BY: &str = "DefaultSetBy";
 
 /// What a listener or rule does with a request. A value: build it, then give it to
 /// [`Listener::set_default`] or [`Listener::add_rule`].
+// A few actions are built per synth; boxing the target group would only cost readability.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Send to one target group.
@@ -60,7 +62,7 @@ impl Action {
         }
     }
 
-    pub(super) fn into_l1(&self) -> L1Action {
+    pub(super) fn to_l1_action(&self) -> L1Action {
         match self {
             Action::Forward(group) => {
                 L1Action::new(ActionType::Forward).target_group_arn(group.arn())
@@ -193,7 +195,7 @@ impl Listener {
         for group in action.groups() {
             stack.link(group.target(), ROUTED_BY, self.target());
         }
-        let actions: Expr<Vec<L1Action>> = vec![action.into_l1()].into();
+        let actions: Expr<Vec<L1Action>> = vec![action.to_l1_action()].into();
         stack.set_property(self.target(), "DefaultActions", actions);
     }
 
@@ -223,7 +225,7 @@ impl Listener {
         let taken = stack.linked(self.target(), &slot).first().cloned();
         let conditions: Vec<RuleCondition> = conditions.iter().map(Condition::to_l1).collect();
         let actions: Expr<Vec<rule_l1::Action>> =
-            Expr::<Vec<L1Action>>::from(vec![action.into_l1()]).cast();
+            Expr::<Vec<L1Action>>::from(vec![action.to_l1_action()]).cast();
         let rule = stack
             .add_at(
                 &path,

@@ -157,7 +157,7 @@ impl ApplicationLoadBalancer {
             stack.add_dependency(lb.target(), policy);
         }
 
-        let not_found = super::Action::not_found().into_l1();
+        let not_found = super::Action::not_found().to_l1_action();
         let (listener, listeners) = stack.scope(id, |s| match certificate.clone() {
             Some(certificate) => {
                 let redirect = super::Action::Redirect {
@@ -166,7 +166,7 @@ impl ApplicationLoadBalancer {
                     path: None,
                     port: Some(443),
                 }
-                .into_l1();
+                .to_l1_action();
                 let http = s.add(
                     "HttpListener",
                     l1::Listener::new(vec![redirect], lb.ref_())
@@ -317,7 +317,7 @@ impl ApplicationLoadBalancer {
     /// HTTPS with the load balancer's certificate if it has one. Its port is not opened in
     /// the security group: allow who may reach it through [`HasConnections`].
     pub fn add_listener(&self, stack: &mut Stack, id: &str, port: u16) -> Listener {
-        let not_found = super::Action::not_found().into_l1();
+        let not_found = super::Action::not_found().to_l1_action();
         let mut listener = l1::Listener::new(vec![not_found], self.lb.ref_()).port(port);
         listener = match &self.certificate {
             Some(certificate) => listener
