@@ -2,48 +2,23 @@
 //! DNS records, the tiers, what prod changes, the exact security-group graph and the exact
 //! permissions of Jenkins.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value as Json};
 use stackcraft_blueprints::{builtin, Context};
 use stackcraft_config::Config;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
+
+use common::*;
 use stackcraft_core::{App, Stack};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn shipped() -> Config {
-    Config::load(&repo_root().join("stackcraft.toml")).unwrap()
-}
 
 /// The `platform` stack of `config` in `env`, synthesized.
 fn platform_in(config: &Config, env: &str) -> Template {
-    let environment = config.environment(env).unwrap();
-    let app = App::new(&config.project.name, environment.clone());
-    let blueprint = builtin()
-        .into_iter()
-        .find(|b| b.name == "container-platform")
-        .expect("container-platform is built in");
-    let mut stack = Stack::new("platform", environment.clone());
-    stack.set_source_dir(&config.root());
-    let ctx = Context {
-        config,
-        stack: "platform",
-        env,
-        app: &app,
-    };
-    (blueprint.build)(&mut stack, &ctx).unwrap();
-    assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = App::new(&config.project.name, environment);
-    app.add_stack(stack);
-    app.synth().unwrap().stacks.remove(0).template
+    synth_stack(config, "container-platform", "platform", env)
 }
 
 fn platform(env: &str) -> Template {
@@ -56,13 +31,6 @@ fn configured(settings: &str) -> Config {
         "[project]\nname = \"shop\"\n\n[environments.dev]\nregion = \"eu-west-1\"\ncidr = \"10.0.0.0/16\"\n\n[stacks.platform]\nblueprint = \"container-platform\"\n\n[stacks.platform.settings]\n{settings}\n"
     );
     Config::parse(&text, Path::new("stackcraft.toml")).unwrap()
-}
-
-fn properties(t: &Template, type_name: &str) -> Vec<Json> {
-    t.find_resources(type_name)
-        .into_iter()
-        .map(|(_, r)| r["Properties"].clone())
-        .collect()
 }
 
 #[test]
@@ -203,40 +171,6 @@ fn three_tiers_in_three_zones_and_prod_is_highly_available_and_protected() {
     for group in properties(&t, "AWS::AutoScaling::AutoScalingGroup") {
         assert_eq!(group["DesiredCapacity"], "3", "{group}");
     }
-}
-
-/// The owner of a security group id expression (`{"Fn::GetAtt": ["MediaSecurityGroup", ..]}`
-/// → `Media`).
-fn owner(group_id: &Json) -> String {
-    group_id["Fn::GetAtt"][0]
-        .as_str()
-        .unwrap_or_else(|| panic!("not a group reference: {group_id}"))
-        .trim_end_matches("SecurityGroup")
-        .to_owned()
-}
-
-/// Every ingress edge: (to, from, port).
-fn ingress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
-    properties(t, "AWS::EC2::SecurityGroupIngress")
-        .iter()
-        .map(|rule| {
-            assert_eq!(rule["FromPort"], rule["ToPort"], "{rule}");
-            let from = match (rule.get("CidrIp"), rule.get("SourceSecurityGroupId")) {
-                (Some(cidr), None) => cidr.as_str().unwrap().to_owned(),
-                (None, Some(group)) => owner(group),
-                _ => panic!("ingress from exactly one source: {rule}"),
-            };
-            (
-                owner(&rule["GroupId"]),
-                from,
-                rule["FromPort"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn edge(to: &str, from: &str, port: u64) -> (String, String, u64) {
-    (to.to_owned(), from.to_owned(), port)
 }
 
 #[test]

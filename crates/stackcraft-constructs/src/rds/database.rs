@@ -9,12 +9,13 @@ use stackcraft_core::Stack;
 use stackcraft_resources::rds::{self as l1, DbInstanceRef};
 use stackcraft_resources::secretsmanager as sm_l1;
 
+use super::admin_endpoint;
 use super::{
     admin_network, monitoring_role, mysql_parameters, rotate_or_suppress, standard_alarms,
 };
 use crate::cloudwatch::{Metric, Stat};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, Vpc};
-use crate::ecs::{Connectable, ContainerSecret, Endpoint};
+use crate::ecs::{Connectable, Endpoint};
 use crate::secretsmanager::Secret;
 use crate::sns::Topic;
 
@@ -213,13 +214,7 @@ impl Connectable for Database {
     /// The instance endpoint with the administrator credentials; TLS is required
     /// (`require_secure_transport`).
     fn client_endpoint(&self) -> Endpoint {
-        Endpoint {
-            host: self.endpoint(),
-            port: self.port(),
-            username: Some(ContainerSecret::new(&self.secret, Some("username"))),
-            password: Some(ContainerSecret::new(&self.secret, Some("password"))),
-            tls: true,
-        }
+        admin_endpoint(self.endpoint(), self.port(), &self.secret)
     }
 }
 

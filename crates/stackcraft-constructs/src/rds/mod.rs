@@ -10,7 +10,7 @@ mod database;
 pub use aurora::{AuroraCluster, AuroraOptions};
 pub use database::{Database, DatabaseOptions};
 
-use stackcraft_core::template::{join, Target};
+use stackcraft_core::template::{join, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::rds::{self as l1, DbSubnetGroupRef};
 use stackcraft_resources::secretsmanager as sm_l1;
@@ -20,6 +20,7 @@ use stackcraft_resources::secretsmanager::rotation_schedule::{
 
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, Port, SecurityGroup, SubnetKind, Vpc};
+use crate::ecs::{ContainerSecret, Endpoint};
 use crate::iam::Role;
 use crate::secretsmanager::{Generated, Secret};
 use crate::sns::Topic;
@@ -49,6 +50,18 @@ fn admin_network(
         ),
     );
     (secret, group, subnets)
+}
+
+/// `host:port` with the administrator credentials of `secret` (injected as secrets), TLS
+/// required (`require_secure_transport`).
+fn admin_endpoint(host: Expr<String>, port: Expr<String>, secret: &Secret) -> Endpoint {
+    Endpoint {
+        host,
+        port,
+        username: Some(ContainerSecret::new(secret, Some("username"))),
+        password: Some(ContainerSecret::new(secret, Some("password"))),
+        tls: true,
+    }
 }
 
 /// The MySQL parameters both engines take: TLS required, slow queries logged, UTF-8; then
