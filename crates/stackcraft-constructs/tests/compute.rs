@@ -2,6 +2,8 @@
 //! template instances replaced one at a time, hardened boot scripts, capacity providers with
 //! managed scaling, termination protection and draining, and services that run on them.
 
+mod common;
+
 use serde_json::{json, Value as Json};
 use stackcraft_constructs::autoscaling::{AutoScalingGroup, AutoScalingGroupOptions, HealthCheck};
 use stackcraft_constructs::ec2::{
@@ -18,22 +20,9 @@ use stackcraft_constructs::elbv2::{
 use stackcraft_constructs::iam::Role;
 use stackcraft_constructs::units::Memory;
 use stackcraft_core::assertions::TemplateAssertions;
-use stackcraft_core::template::Template;
-use stackcraft_core::{App, Environment, Stack};
+use stackcraft_core::{Environment, Stack};
 
-fn dev() -> Environment {
-    Environment::new("dev", "eu-central-1")
-}
-
-fn prod() -> Environment {
-    Environment::production("prod", "eu-central-1")
-}
-
-fn synth(stack: Stack) -> Template {
-    let mut app = App::new("test", stack.env().clone());
-    app.add_stack(stack);
-    app.synth().expect("synthesizes").stacks.remove(0).template
-}
+use common::*;
 
 fn template(
     s: &mut Stack,

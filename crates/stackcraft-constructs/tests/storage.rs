@@ -2,6 +2,8 @@
 //! TLS-only mounts through access points, an Aurora writer with readers in other zones where
 //! highly available, Memcached over TLS, and private names for them.
 
+mod common;
+
 use serde_json::json;
 use stackcraft_constructs::dns::PrivateZone;
 use stackcraft_constructs::ec2::{HasConnections, Port, SecurityGroup, Vpc};
@@ -11,24 +13,16 @@ use stackcraft_constructs::elasticache::{Memcached, MemcachedOptions};
 use stackcraft_constructs::rds::{AuroraCluster, AuroraOptions};
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{App, Environment, Stack};
+use stackcraft_core::{Environment, Stack};
 
-fn dev() -> Environment {
-    Environment::new("dev", "eu-central-1")
-}
-
-fn prod() -> Environment {
-    Environment::production("prod", "eu-central-1")
-}
+use common::*;
 
 fn build(env: Environment, f: impl FnOnce(&mut Stack, &Vpc)) -> Template {
     let mut stack = Stack::new("storage", env);
     let vpc = Vpc::new(&mut stack, "Network");
     f(&mut stack, &vpc);
     assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = App::new("test", stack.env().clone());
-    app.add_stack(stack);
-    app.synth().expect("synthesizes").stacks.remove(0).template
+    synth(stack)
 }
 
 #[test]
