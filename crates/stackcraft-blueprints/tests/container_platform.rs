@@ -398,16 +398,3 @@ fn settings_that_disagree_are_refused_with_their_place() {
         "{error}"
     );
 }
-
-/// Writes every environment's template where `PLATFORM_TEMPLATES` points (for the linters).
-#[test]
-fn dump_templates_for_the_linters() {
-    let Ok(dir) = std::env::var("PLATFORM_TEMPLATES") else {
-        return;
-    };
-    for env in ["dev", "test", "stage", "prod"] {
-        let t = platform(env);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(format!("{dir}/{env}.template.json"), t.to_json()).unwrap();
-    }
-}
