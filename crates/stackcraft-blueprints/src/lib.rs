@@ -4,6 +4,7 @@
 //! architecture it implements, and leaves environment differences (prod vs dev) to the
 //! constructs' defaults.
 
+mod container_platform;
 mod context;
 mod object_counter;
 mod queue_counter;
@@ -18,5 +19,6 @@ pub fn builtin() -> Vec<Blueprint> {
         starter::ACCESS,
         object_counter::OBJECT_COUNTER,
         queue_counter::QUEUE_COUNTER,
+        container_platform::CONTAINER_PLATFORM,
     ]
 }

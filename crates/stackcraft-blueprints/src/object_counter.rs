@@ -50,6 +50,8 @@ pub const OBJECT_COUNTER: Blueprint = Blueprint {
 
 const WORKLOAD: &str = "apps/object-counter";
 
+// `..Options::default()` even where every field is set: options structs grow.
+#[allow(clippy::needless_update)]
 fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     let cfg: Settings = ctx.settings()?;
     if cfg.prefix.starts_with('/') {

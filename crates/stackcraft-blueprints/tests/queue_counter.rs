@@ -1,8 +1,9 @@
 //! The queue-counter blueprint as the shipped stackcraft.toml configures it: what prod changes
 //! over the cheap environments, and the exact security-group graph.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 use stackcraft_blueprints::{builtin, Context};
@@ -11,16 +12,7 @@ use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
 use stackcraft_core::{Stack, StackSet, SynthesizedStack};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn shipped() -> Config {
-    Config::load(&repo_root().join("stackcraft.toml")).unwrap()
-}
+use common::*;
 
 /// The `counter` stack of `config` in `env`, synthesized.
 fn counter_in(config: &Config, env: &str) -> Template {
@@ -29,36 +21,11 @@ fn counter_in(config: &Config, env: &str) -> Template {
 
 /// The `counter` stack of `config` in `env`, synthesized, with its assets and sites.
 fn counter_stack_in(config: &Config, env: &str) -> SynthesizedStack {
-    let environment = config.environment(env).unwrap();
-    let app = StackSet::new(&config.project.name, environment.clone());
-    let blueprint = builtin()
-        .into_iter()
-        .find(|b| b.name == "queue-counter")
-        .expect("queue-counter is built in");
-    let mut stack = Stack::new("counter", environment.clone());
-    stack.set_source_dir(&config.root());
-    let ctx = Context {
-        config,
-        stack: "counter",
-        env,
-        stacks: &app,
-    };
-    (blueprint.build)(&mut stack, &ctx).unwrap();
-    assert!(stack.errors().is_empty(), "{:?}", stack.errors());
-    let mut app = StackSet::new(&config.project.name, environment);
-    app.add_stack(stack);
-    app.synth().unwrap().stacks.remove(0)
+    synthesized(config, "queue-counter", "counter", env)
 }
 
 fn counter(env: &str) -> Template {
     counter_in(&shipped(), env)
-}
-
-fn properties(t: &Template, type_name: &str) -> Vec<Json> {
-    t.find_resources(type_name)
-        .into_iter()
-        .map(|(_, r)| r["Properties"].clone())
-        .collect()
 }
 
 fn lb_attribute(t: &Template, key: &str) -> Json {
@@ -152,63 +119,6 @@ fn prod_is_highly_available_and_protected_and_the_others_are_cheap() {
         "ApiUrl",
         json!({"Value": {"Fn::Join": ["", ["http://", {"Fn::GetAtt": ["LoadBalancer", "DNSName"]}]]}}),
     );
-}
-
-/// The owner of a security group id expression (`{"Fn::GetAtt": ["ApiSecurityGroup", ...]}`
-/// → `Api`).
-fn owner(group_id: &Json) -> String {
-    group_id["Fn::GetAtt"][0]
-        .as_str()
-        .unwrap_or_else(|| panic!("not a group reference: {group_id}"))
-        .trim_end_matches("SecurityGroup")
-        .to_owned()
-}
-
-/// Every ingress edge: (to, from, port).
-fn ingress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
-    properties(t, "AWS::EC2::SecurityGroupIngress")
-        .iter()
-        .map(|rule| {
-            assert_eq!(
-                rule["FromPort"], rule["ToPort"],
-                "one port per rule: {rule}"
-            );
-            assert!(
-                rule["Description"].as_str().is_some_and(|d| d.len() > 10),
-                "described: {rule}"
-            );
-            assert!(rule.get("CidrIpv6").is_none(), "no IPv6 ingress: {rule}");
-            let from = match (rule.get("CidrIp"), rule.get("SourceSecurityGroupId")) {
-                (Some(cidr), None) => cidr.as_str().unwrap().to_owned(),
-                (None, Some(group)) => owner(group),
-                _ => panic!("ingress from exactly one source: {rule}"),
-            };
-            (
-                owner(&rule["GroupId"]),
-                from,
-                rule["FromPort"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-/// Every egress edge to another group: (from, to, port).
-fn egress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
-    properties(t, "AWS::EC2::SecurityGroupEgress")
-        .iter()
-        .filter_map(|rule| {
-            let to = owner(rule.get("DestinationSecurityGroupId")?);
-            Some((
-                owner(&rule["GroupId"]),
-                to,
-                rule["FromPort"].as_u64().unwrap(),
-            ))
-        })
-        .collect()
-}
-
-fn edge(to: &str, from: &str, port: u64) -> (String, String, u64) {
-    (to.to_owned(), from.to_owned(), port)
 }
 
 #[test]

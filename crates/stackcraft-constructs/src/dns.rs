@@ -43,3 +43,92 @@ pub fn alias(
         .alias_target(AliasTarget::new(dns_name, hosted_zone_id));
     stack.add(id, record);
 }
+
+/// A private hosted zone: names that resolve only inside its VPC (service discovery by DNS).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrivateZone {
+    zone: r53::HostedZoneRef,
+    name: String,
+    path: String,
+}
+
+/// How long resolvers cache a record of a private zone: short, so a failover or a replaced
+/// instance is seen within a minute.
+const PRIVATE_TTL: &str = "60";
+
+impl PrivateZone {
+    /// The zone `name` (e.g. `shop.internal`), associated with `vpc`.
+    pub fn new(stack: &mut Stack, id: &str, name: &str, vpc: &crate::ec2::Vpc) -> PrivateZone {
+        let path = stack.path_of(id);
+        let region = stack.env().region.clone();
+        let zone = r53::HostedZone::new()
+            .name(name)
+            .hosted_zone_config(
+                r53::hosted_zone::HostedZoneConfig::new()
+                    .comment(format!("Private names of the stack's services in {region}")),
+            )
+            .vpcs(vec![r53::hosted_zone::Vpc::new(
+                vpc.id(),
+                stackcraft_core::template::pseudo::region(),
+            )]);
+        let zone = stack.add(id, zone);
+        PrivateZone {
+            zone,
+            name: name.trim_end_matches('.').to_owned(),
+            path,
+        }
+    }
+
+    pub fn target(&self) -> &stackcraft_core::template::Target {
+        self.zone.target()
+    }
+
+    /// The hosted zone id (`Ref`).
+    pub fn id(&self) -> Expr<String> {
+        self.zone.ref_()
+    }
+
+    /// The zone's name, without the trailing dot.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `<name>.<zone>` → `target` (a host name); returns the full record name.
+    pub fn add_cname(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        name: &str,
+        target: impl Into<Expr<String>>,
+    ) -> String {
+        self.add_record(stack, id, name, "CNAME", target.into())
+    }
+
+    /// `<name>.<zone>` → an IPv4 address (an instance's private address).
+    pub fn add_a(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        name: &str,
+        address: impl Into<Expr<String>>,
+    ) -> String {
+        self.add_record(stack, id, name, "A", address.into())
+    }
+
+    fn add_record(
+        &self,
+        stack: &mut Stack,
+        id: &str,
+        name: &str,
+        kind: &str,
+        value: Expr<String>,
+    ) -> String {
+        let full = format!("{name}.{}", self.name);
+        let record = r53::RecordSet::new(full.as_str(), kind)
+            .hosted_zone_id(self.id())
+            .ttl(PRIVATE_TTL)
+            .resource_records(vec![value]);
+        stack.add_at(&format!("{}/{id}", self.path), record);
+        full
+    }
+}

@@ -19,6 +19,17 @@ pub const PULL_ACTIONS: &[&str] = &[
     "ecr:GetDownloadUrlForLayer",
 ];
 
+/// The actions that pushing an image to one repository needs (beside the account-wide
+/// `ecr:GetAuthorizationToken` of the login).
+pub const PUSH_ACTIONS: &[&str] = &[
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:UploadLayerPart",
+];
+
 /// Choices for a repository.
 #[derive(Clone, Debug)]
 pub struct RepositoryOptions {
@@ -123,6 +134,23 @@ impl Repository {
     /// Pull images from this repository.
     pub fn grant_pull(&self, stack: &mut Stack, grantee: &impl Grantee) {
         grant_pull_arn(stack, grantee, self.arn());
+    }
+
+    /// Push images to this repository (a build server), and nothing else of ECR.
+    pub fn grant_push(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        let role = grantee.grant_role();
+        role.add_to_policy(
+            stack,
+            PolicyStatement::allow()
+                .actions(PUSH_ACTIONS)
+                .resource(self.arn()),
+        );
+        role.add_to_policy(
+            stack,
+            PolicyStatement::allow()
+                .actions(&["ecr:GetAuthorizationToken"])
+                .resource("*"),
+        );
     }
 }
 

@@ -1,13 +1,18 @@
-//! `elasticache::Redis`: a Redis replication group in isolated subnets, encrypted at rest and
-//! in transit, with an AUTH token generated in Secrets Manager; one node in dev, a replica per
-//! extra zone with automatic failover, Multi-AZ where the environment is highly available, snapshots where it is protected.
+//! ElastiCache in isolated subnets, encrypted in transit:
+//! - `Redis`: a replication group encrypted at rest, with an AUTH token generated in Secrets
+//!   Manager; one node in dev, a replica with automatic failover and Multi-AZ where the
+//!   environment is highly available, snapshots where it is protected;
+//! - `Memcached`: a cluster of nodes spread over the zones where highly available;
+//! - `Cache`: either, for architectures where the engine is a setting.
 
 use stackcraft_core::template::{sub_with, Expr, Target};
 use stackcraft_core::Stack;
-use stackcraft_resources::elasticache::{self as l1, ReplicationGroupRef};
+use stackcraft_resources::elasticache::{
+    self as l1, CacheClusterRef, ReplicationGroupRef, SubnetGroupRef,
+};
 
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
-use crate::ec2::{Connections, HasConnections, SecurityGroup, SubnetKind, Vpc};
+use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::ecs::{Connectable, ContainerSecret, Endpoint};
 use crate::secretsmanager::{Generated, Secret};
 use crate::sns::Topic;
@@ -45,14 +50,7 @@ impl Redis {
             let auth =
                 Secret::generated(s, "AuthToken", Generated::password("Redis AUTH token", 64));
             let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("Redis {id}"));
-            let subnets = s.add(
-                "SubnetGroup",
-                l1::SubnetGroup::new(
-                    "Isolated subnets of the cache",
-                    vpc.subnet_ids(SubnetKind::Isolated),
-                ),
-            );
-            (auth, group, subnets)
+            (auth, group, isolated_subnet_group(s, vpc))
         });
         let node_type = options.node_type.clone().unwrap_or_else(|| {
             if ha {
@@ -192,5 +190,177 @@ impl Connectable for Redis {
 impl HasConnections for Redis {
     fn connections(&self) -> Connections {
         self.security_group.connections()
+    }
+}
+
+/// The subnet group of a cache: the isolated subnets (created in the current scope).
+fn isolated_subnet_group(s: &mut Stack, vpc: &Vpc) -> SubnetGroupRef {
+    s.add(
+        "SubnetGroup",
+        l1::SubnetGroup::new(
+            "Isolated subnets of the cache",
+            vpc.subnet_ids(SubnetKind::Isolated),
+        ),
+    )
+}
+
+/// Choices for a Memcached cluster.
+#[derive(Clone, Debug, Default)]
+pub struct MemcachedOptions {
+    /// Default `cache.t4g.micro`; `cache.t4g.small` where highly available.
+    pub node_type: Option<String>,
+    /// Nodes (default: one per zone where highly available, 1 otherwise).
+    pub nodes: Option<u32>,
+}
+
+/// A Memcached cluster handle. Memcached has no authentication: only the security group
+/// decides who connects (over TLS).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Memcached {
+    cluster: CacheClusterRef,
+    security_group: SecurityGroup,
+    path: String,
+}
+
+impl Memcached {
+    pub fn new(stack: &mut Stack, id: &str, vpc: &Vpc, options: MemcachedOptions) -> Memcached {
+        let env = stack.env().clone();
+        let ha = env.is_highly_available();
+        let path = stack.path_of(id);
+        let (security_group, subnets) = stack.scope(id, |s| {
+            let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("Memcached {id}"));
+            (group, isolated_subnet_group(s, vpc))
+        });
+        let nodes = options
+            .nodes
+            .unwrap_or(if ha { vpc.az_count() as u32 } else { 1 });
+        let node_type = options.node_type.clone().unwrap_or_else(|| {
+            if ha {
+                "cache.t4g.small".to_owned()
+            } else {
+                "cache.t4g.micro".to_owned()
+            }
+        });
+        let az_mode = if nodes > 1 { "cross-az" } else { "single-az" };
+        let cluster = l1::CacheCluster::new(node_type.as_str(), "memcached", i64::from(nodes))
+            .engine_version("1.6.22")
+            .az_mode(az_mode)
+            .port(i64::from(Port::MEMCACHED.from))
+            .transit_encryption_enabled(true)
+            .auto_minor_version_upgrade(true)
+            .cache_subnet_group_name(subnets.ref_())
+            .vpc_security_group_ids(vec![security_group.id()]);
+        let cluster = stack.add(id, cluster);
+        Memcached {
+            cluster,
+            security_group,
+            path,
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        self.cluster.target()
+    }
+
+    /// The configuration endpoint's host name (clients discover the nodes from it).
+    pub fn host(&self) -> Expr<String> {
+        self.cluster.configuration_endpoint_address()
+    }
+
+    pub fn port(&self) -> Expr<String> {
+        self.cluster.configuration_endpoint_port()
+    }
+
+    /// A metric of the cluster (`AWS/ElastiCache`, by `CacheClusterId`), averaged.
+    pub fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/ElastiCache", name)
+            .dimension("CacheClusterId", self.cluster.ref_())
+            .stat(Stat::Average)
+    }
+
+    /// Alarms to `topic`: CPU above 80% for 15 minutes.
+    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
+        stack.scope(&self.path, |s| {
+            Alarm::new(
+                s,
+                "CpuAlarm",
+                &self.metric("CPUUtilization"),
+                AlarmOptions {
+                    description: "Memcached CPU above 80% for 15 minutes".to_owned(),
+                    threshold: Threshold::Above(80.0),
+                    periods: 3,
+                    notify: Some(topic.clone()),
+                },
+            );
+        });
+    }
+}
+
+impl Connectable for Memcached {
+    /// The configuration endpoint over TLS, no credentials.
+    fn client_endpoint(&self) -> Endpoint {
+        Endpoint {
+            host: self.host(),
+            port: self.port(),
+            username: None,
+            password: None,
+            tls: true,
+        }
+    }
+}
+
+impl HasConnections for Memcached {
+    fn connections(&self) -> Connections {
+        self.security_group.connections()
+    }
+}
+
+/// A cache whose engine is a choice of the architecture (a setting).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cache {
+    Redis(Redis),
+    Memcached(Memcached),
+}
+
+impl Cache {
+    /// The host clients connect to: the primary (Redis) or the configuration endpoint.
+    pub fn host(&self) -> Expr<String> {
+        match self {
+            Cache::Redis(redis) => redis.host(),
+            Cache::Memcached(memcached) => memcached.host(),
+        }
+    }
+
+    /// The engine's port.
+    pub fn engine_port(&self) -> Port {
+        match self {
+            Cache::Redis(_) => Port::REDIS,
+            Cache::Memcached(_) => Port::MEMCACHED,
+        }
+    }
+
+    pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
+        match self {
+            Cache::Redis(redis) => redis.add_alarms(stack, topic),
+            Cache::Memcached(memcached) => memcached.add_alarms(stack, topic),
+        }
+    }
+}
+
+impl Connectable for Cache {
+    fn client_endpoint(&self) -> Endpoint {
+        match self {
+            Cache::Redis(redis) => redis.client_endpoint(),
+            Cache::Memcached(memcached) => memcached.client_endpoint(),
+        }
+    }
+}
+
+impl HasConnections for Cache {
+    fn connections(&self) -> Connections {
+        match self {
+            Cache::Redis(redis) => redis.connections(),
+            Cache::Memcached(memcached) => memcached.connections(),
+        }
     }
 }

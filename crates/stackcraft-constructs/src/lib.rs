@@ -38,6 +38,7 @@
 //!   reports every invalid construct at once.
 
 pub mod apigateway;
+pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
 pub mod dns;
@@ -45,6 +46,7 @@ pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
+pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
 pub mod iam;

@@ -19,6 +19,11 @@ impl Memory {
     pub const fn as_mib(self) -> u32 {
         self.0
     }
+
+    /// Whole gibibytes, rounded up (what EBS volume sizes take).
+    pub const fn as_gib(self) -> u32 {
+        self.0.div_ceil(1024)
+    }
 }
 
 /// Whole seconds of a duration, as CloudFormation properties take them.

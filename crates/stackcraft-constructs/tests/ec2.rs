@@ -2,6 +2,8 @@
 //! groups that allow nothing until an edge is added, and edges written on both sides; launch
 //! templates and the bastion host.
 
+mod common;
+
 use serde_json::{json, Value as Json};
 use stackcraft_constructs::ec2::{
     BastionHost, BastionOptions, HasConnections, LaunchTemplate, LaunchTemplateOptions, Port,
@@ -10,21 +12,9 @@ use stackcraft_constructs::ec2::{
 use stackcraft_constructs::iam::Role;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
-use stackcraft_core::{Environment, Stack, StackSet};
+use stackcraft_core::{Environment, Stack};
 
-fn dev() -> Environment {
-    Environment::new("dev", "eu-central-1")
-}
-
-fn prod() -> Environment {
-    Environment::production("prod", "eu-central-1")
-}
-
-fn synth(stack: Stack) -> Template {
-    let mut app = StackSet::new("test", stack.env().clone());
-    app.add_stack(stack);
-    app.synth().expect("synthesizes").stacks.remove(0).template
-}
+use common::*;
 
 fn build(env: Environment, f: impl FnOnce(&mut Stack)) -> Template {
     let mut stack = Stack::new("net", env);

@@ -33,6 +33,8 @@ impl Aspect for ApplyTags {
         match at.tagging {
             Tagging::None => {}
             Tagging::List => {
+                // An Auto Scaling group's tags also say whether its instances get them.
+                let propagate = resource.type_ == "AWS::AutoScaling::AutoScalingGroup";
                 let tags = resource
                     .properties
                     .entry("Tags".to_owned())
@@ -46,6 +48,9 @@ impl Aspect for ApplyTags {
                             let mut tag = Map::new();
                             tag.insert("Key".into(), key.as_str().into());
                             tag.insert("Value".into(), value.as_str().into());
+                            if propagate {
+                                tag.insert("PropagateAtLaunch".into(), true.into());
+                            }
                             items.push(Value::Map(tag));
                         }
                     }

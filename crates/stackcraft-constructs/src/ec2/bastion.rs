@@ -8,7 +8,7 @@ use stackcraft_resources::ec2::{self as l1, InstanceRef};
 
 use super::{
     Connections, HasConnections, LaunchTemplate, LaunchTemplateOptions, Port, SecurityGroup,
-    SubnetKind, Vpc,
+    SubnetKind, UserData, Vpc,
 };
 use crate::iam::Role;
 
@@ -57,6 +57,7 @@ impl BastionHost {
                 .instance_type
                 .clone()
                 .unwrap_or_else(|| "t3.nano".to_owned()),
+            user_data: Some(UserData::hardened()),
             ..LaunchTemplateOptions::default()
         };
         // With a public address the group goes on the network interface, not the template.

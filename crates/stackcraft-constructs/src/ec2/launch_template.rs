@@ -9,7 +9,7 @@ use stackcraft_resources::ec2::launch_template::{
 use stackcraft_resources::ec2::{self as l1, LaunchTemplateRef};
 use stackcraft_resources::iam as iam_l1;
 
-use super::SecurityGroup;
+use super::{SecurityGroup, UserData};
 use crate::iam::Role;
 
 /// The latest Amazon Linux 2023 AMI for x86_64, resolved by CloudFormation at deploy.
@@ -24,8 +24,8 @@ pub struct LaunchTemplateOptions {
     pub image_id: String,
     /// Root volume size in GiB.
     pub volume_size: u32,
-    /// Base64-encoded user data, if any.
-    pub user_data: Option<Expr<String>>,
+    /// The boot script, if any (encoded here, once).
+    pub user_data: Option<UserData>,
 }
 
 impl Default for LaunchTemplateOptions {
@@ -84,7 +84,7 @@ impl LaunchTemplate {
             .ebs_optimized(true)
             .security_group_ids(groups.iter().map(|g| g.id()).collect::<Vec<_>>());
         if let Some(user_data) = options.user_data {
-            data = data.user_data(user_data);
+            data = data.user_data(user_data.encoded());
         }
         let template = stack.add(id, l1::LaunchTemplate::new(data));
         LaunchTemplate { template }

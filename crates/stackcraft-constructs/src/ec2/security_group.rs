@@ -28,6 +28,8 @@ impl Port {
     pub const MYSQL: Port = Port::tcp_named(3306, "MySQL");
     pub const POSTGRES: Port = Port::tcp_named(5432, "PostgreSQL");
     pub const REDIS: Port = Port::tcp_named(6379, "Redis");
+    pub const MEMCACHED: Port = Port::tcp_named(11211, "Memcached");
+    pub const NFS: Port = Port::tcp_named(2049, "NFS");
 
     /// One TCP port.
     pub const fn tcp(port: u16) -> Port {

@@ -1,4 +1,5 @@
-//! `ecs::FargateService`: private subnets, no public address, its own security group,
+//! `ecs::Service` on Fargate or on a cluster's EC2 capacity: private subnets, no public
+//! address, its own security group,
 //! deployment circuit breaker with rollback, optional load balancer and Cloud Map
 //! registration, and target-tracking autoscaling.
 
@@ -16,15 +17,17 @@ use stackcraft_resources::applicationautoscaling::scaling_policy::{
 };
 use stackcraft_resources::applicationautoscaling::{self as scaling_l1, ScalableTargetRef};
 use stackcraft_resources::ecs::service::{
-    AssignPublicIp, AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration,
-    LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, ServiceRegistry,
+    AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
+    DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags,
+    ServiceRegistry,
 };
 use stackcraft_resources::ecs::{self as l1, ServiceRef};
 
-use super::{Cluster, TaskDefinition};
+use super::{CapacityProvider, Cluster, TaskDefinition};
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind};
 use crate::elbv2::TargetGroup;
+use crate::iam::{Grantee, PolicyStatement};
 use crate::servicediscovery::DiscoveryService;
 use crate::sns::Topic;
 use crate::units::whole_seconds;
@@ -43,11 +46,17 @@ pub struct ServiceOptions {
     pub health_check_grace: Option<Duration>,
     /// Subnets the tasks run in (default: private).
     pub subnets: Option<SubnetKind>,
+    /// Run on this EC2 capacity of the cluster ([`Cluster::add_capacity`]) instead of
+    /// Fargate (default: Fargate).
+    pub capacity: Option<CapacityProvider>,
 }
+
+/// A service on Fargate: the name blueprints of Fargate services use.
+pub type FargateService = Service;
 
 /// A service handle.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FargateService {
+pub struct Service {
     service: ServiceRef,
     cluster: Cluster,
     group: SecurityGroup,
@@ -55,14 +64,14 @@ pub struct FargateService {
     desired_count: u32,
 }
 
-impl FargateService {
+impl Service {
     pub fn new(
         stack: &mut Stack,
         id: &str,
         cluster: &Cluster,
         task: &TaskDefinition,
         options: ServiceOptions,
-    ) -> FargateService {
+    ) -> Service {
         let env = stack.env().clone();
         let path = stack.path_of(id);
         let vpc = cluster.vpc().clone();
@@ -87,8 +96,6 @@ impl FargateService {
         let mut service = l1::Service::new()
             .cluster(cluster.name())
             .task_definition(task.arn())
-            .launch_type(LaunchType::Fargate)
-            .platform_version("LATEST")
             .desired_count(desired)
             .propagate_tags(PropagateTags::Service)
             .enable_ecs_managed_tags(true)
@@ -107,6 +114,17 @@ impl FargateService {
                         .security_groups(vec![group.id()]),
                 ),
             );
+        service = match &options.capacity {
+            None => service
+                .launch_type(LaunchType::Fargate)
+                .platform_version("LATEST"),
+            Some(capacity) => {
+                service.capacity_provider_strategy(vec![CapacityProviderStrategyItem::new()
+                    .capacity_provider(capacity.name())
+                    .base(0)
+                    .weight(1)])
+            }
+        };
         if let Some(target) = &options.load_balancer {
             match task.serving_container() {
                 Some((container, port)) => {
@@ -132,7 +150,11 @@ impl FargateService {
                 .service_registries(vec![ServiceRegistry::new().registry_arn(discovery.arn())]);
         }
         let service = stack.add(id, service);
-        let this = FargateService {
+        if let Some(capacity) = &options.capacity {
+            // The provider must be the cluster's before a service can name it.
+            stack.add_dependency(service.target(), capacity.association());
+        }
+        let this = Service {
             service,
             cluster: cluster.clone(),
             group,
@@ -153,6 +175,20 @@ impl FargateService {
 
     pub fn target(&self) -> &Target {
         self.service.target()
+    }
+
+    /// The service ARN (`Ref`).
+    pub fn arn(&self) -> Expr<String> {
+        self.service.ref_()
+    }
+
+    /// Start a new deployment of this service (`ecs:UpdateService`, e.g. to roll out a newly
+    /// pushed `latest` image) and watch it (`ecs:DescribeServices`); nothing else.
+    pub fn grant_update(&self, stack: &mut Stack, grantee: &impl Grantee) {
+        let statement = PolicyStatement::allow()
+            .actions(&["ecs:DescribeServices", "ecs:UpdateService"])
+            .resource(self.arn());
+        grantee.grant_role().add_to_policy(stack, statement);
     }
 
     /// The service name (`Fn::GetAtt Name`): the `ServiceName` dimension of its metrics.
@@ -222,7 +258,7 @@ impl FargateService {
     }
 }
 
-impl HasConnections for FargateService {
+impl HasConnections for Service {
     fn connections(&self) -> Connections {
         self.group.connections()
     }

@@ -6,13 +6,15 @@ use indexmap::IndexMap;
 use stackcraft_core::template::{pseudo, sub_with, Expr, Target, Value};
 use stackcraft_core::Stack;
 use stackcraft_resources::ecs::task_definition::{
-    Condition, ContainerDefinition, ContainerDependency, CpuArchitecture, HealthCheck,
-    KeyValuePair, LogConfiguration, MountPoint, NetworkMode, OperatingSystemFamily, PortMapping,
-    Protocol, RequiresCompatibility, RuntimePlatform, Secret as L1Secret, Volume,
+    AuthorizationConfig, Condition, ContainerDefinition, ContainerDependency, CpuArchitecture,
+    EfsVolumeConfiguration, HealthCheck, Iam, KeyValuePair, LogConfiguration, MountPoint,
+    NetworkMode, OperatingSystemFamily, PortMapping, Protocol, RequiresCompatibility,
+    RuntimePlatform, Secret as L1Secret, TransitEncryption, Volume,
 };
 use stackcraft_resources::ecs::{self as l1, TaskDefinitionRef};
 
 use crate::ecr::{self, Repository};
+use crate::efs::AccessPoint;
 use crate::iam::{Grantee, Role};
 use crate::logs::LogGroup;
 use crate::secretsmanager::Secret;
@@ -76,6 +78,8 @@ pub struct Container {
     /// Refuse writes outside `/tmp` (default: yes).
     pub read_only_root: bool,
     pub user: String,
+    /// Volumes of the task mounted into the container: `(volume, path, read_only)`.
+    pub mounts: Vec<(String, String, bool)>,
 }
 
 impl Container {
@@ -92,7 +96,27 @@ impl Container {
             depends_on: Vec::new(),
             read_only_root: true,
             user: DEFAULT_USER.to_owned(),
+            mounts: Vec::new(),
         }
+    }
+
+    /// Mounts the task's volume `volume` (e.g. [`TaskDefinition::add_efs_volume`]) at `path`.
+    pub fn mount(mut self, volume: &str, path: &str, read_only: bool) -> Self {
+        self.mounts
+            .push((volume.to_owned(), path.to_owned(), read_only));
+        self
+    }
+
+    /// Runs as `user` (`uid:gid`; default [`DEFAULT_USER`]).
+    pub fn user(mut self, user: &str) -> Self {
+        self.user = user.to_owned();
+        self
+    }
+
+    /// Lets the container write to its root file system (images that write outside `/tmp`).
+    pub fn writable_root(mut self) -> Self {
+        self.read_only_root = false;
+        self
     }
 
     pub fn command(mut self, args: &[&str]) -> Self {
@@ -134,9 +158,12 @@ impl Container {
     }
 }
 
-/// Size and platform of a Fargate task.
+/// Size and platform of a Fargate task: the name of [`TaskOptions`] for Fargate.
+pub type FargateTaskOptions = TaskOptions;
+
+/// Size and platform of a task.
 #[derive(Clone, Copy, Debug)]
-pub struct FargateTaskOptions {
+pub struct TaskOptions {
     /// CPU units (1024 = 1 vCPU; Fargate takes 256, 512, 1024, 2048, ...).
     pub cpu: u32,
     /// Memory of the task (Fargate pairs each CPU size with a range of memory).
@@ -144,9 +171,9 @@ pub struct FargateTaskOptions {
     pub arm64: bool,
 }
 
-impl Default for FargateTaskOptions {
+impl Default for TaskOptions {
     fn default() -> Self {
-        FargateTaskOptions {
+        TaskOptions {
             cpu: 256,
             memory: Memory::mib(512),
             arm64: false,
@@ -167,7 +194,23 @@ pub struct TaskDefinition {
 }
 
 impl TaskDefinition {
-    pub fn fargate(stack: &mut Stack, id: &str, options: FargateTaskOptions) -> TaskDefinition {
+    /// A task for Fargate.
+    pub fn fargate(stack: &mut Stack, id: &str, options: TaskOptions) -> TaskDefinition {
+        Self::create(stack, id, RequiresCompatibility::Fargate, options)
+    }
+
+    /// A task for a cluster's EC2 capacity, in `awsvpc` mode (its own network interface and
+    /// security group, as on Fargate).
+    pub fn ec2(stack: &mut Stack, id: &str, options: TaskOptions) -> TaskDefinition {
+        Self::create(stack, id, RequiresCompatibility::Ec2, options)
+    }
+
+    fn create(
+        stack: &mut Stack,
+        id: &str,
+        compatibility: RequiresCompatibility,
+        options: TaskOptions,
+    ) -> TaskDefinition {
         let path = stack.path_of(id);
         let (execution_role, task_role, log_group) = stack.scope(id, |s| {
             let execution = Role::for_service(s, "ExecutionRole", "ecs-tasks.amazonaws.com");
@@ -182,7 +225,7 @@ impl TaskDefinition {
             CpuArchitecture::X8664
         };
         let task = l1::TaskDefinition::new()
-            .requires_compatibilities(vec![RequiresCompatibility::Fargate])
+            .requires_compatibilities(vec![compatibility])
             .network_mode(NetworkMode::Awsvpc)
             .cpu(options.cpu.to_string())
             .memory(options.memory.as_mib().to_string())
@@ -236,10 +279,7 @@ impl TaskDefinition {
             .readonly_root_filesystem(container.read_only_root)
             .privileged(false)
             .log_configuration(LogConfiguration::new("awslogs").options(options))
-            .mount_points(vec![MountPoint::new()
-                .source_volume("tmp")
-                .container_path("/tmp")
-                .read_only(false)]);
+            .mount_points(mount_points(&container));
         if !container.command.is_empty() {
             definition = definition.command(container.command.clone());
         }
@@ -294,6 +334,27 @@ impl TaskDefinition {
         self.containers.push((container.name, container.port));
     }
 
+    /// A volume `name` of the task on `access_point`'s file system, mounted with TLS and IAM
+    /// authorization through the access point (the task role is granted exactly that).
+    /// Containers mount it with [`Container::mount`].
+    pub fn add_efs_volume(&self, stack: &mut Stack, name: &str, access_point: &AccessPoint) {
+        let volume = Volume::new().name(name).efs_volume_configuration(
+            EfsVolumeConfiguration::new(access_point.file_system().id())
+                .transit_encryption(TransitEncryption::Enabled)
+                .authorization_config(
+                    AuthorizationConfig::new()
+                        .access_point_id(access_point.id())
+                        .iam(Iam::Enabled),
+                ),
+        );
+        let value: Value = Expr::<Volume>::from(volume).into();
+        let resource = stack.resource_mut(self.task.target());
+        if let Some(Value::List(list)) = resource.properties.get_mut("Volumes") {
+            list.push(value);
+        }
+        access_point.grant_read_write(stack, &self.task_role);
+    }
+
     pub fn target(&self) -> &Target {
         self.task.target()
     }
@@ -326,6 +387,21 @@ impl TaskDefinition {
             .iter()
             .find_map(|(name, port)| port.map(|p| (name.as_str(), p)))
     }
+}
+
+/// The container's writable `/tmp` and the volumes it mounts.
+fn mount_points(container: &Container) -> Vec<MountPoint> {
+    let tmp = MountPoint::new()
+        .source_volume("tmp")
+        .container_path("/tmp")
+        .read_only(false);
+    let mounts = container.mounts.iter().map(|(volume, path, read_only)| {
+        MountPoint::new()
+            .source_volume(volume.as_str())
+            .container_path(path.as_str())
+            .read_only(*read_only)
+    });
+    std::iter::once(tmp).chain(mounts).collect()
 }
 
 impl Grantee for TaskDefinition {

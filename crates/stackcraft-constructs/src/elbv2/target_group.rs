@@ -54,6 +54,7 @@ impl TargetGroupOptions {
 pub struct TargetGroup {
     group: TargetGroupRef,
     port: u16,
+    targets: Targets,
     // Boxed: a target group is passed around by value (actions, service options).
     lb: Box<ApplicationLoadBalancer>,
 }
@@ -91,6 +92,7 @@ impl TargetGroup {
         TargetGroup {
             group,
             port: options.port,
+            targets: options.targets,
             lb: Box::new(lb.clone()),
         }
     }
@@ -110,6 +112,11 @@ impl TargetGroup {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// What the group registers: IP addresses or instances.
+    pub fn targets(&self) -> Targets {
+        self.targets
     }
 
     pub fn load_balancer(&self) -> &ApplicationLoadBalancer {

@@ -4,23 +4,20 @@
 //! Multi-AZ, deletion protection, enhanced monitoring, Performance Insights and a final
 //! snapshot where the environment is protected; Multi-AZ where it is highly available.
 
-use stackcraft_core::template::{join, Expr, Target};
+use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::rds::{self as l1, DbInstanceRef};
 use stackcraft_resources::secretsmanager as sm_l1;
-use stackcraft_resources::secretsmanager::rotation_schedule::{
-    HostedRotationLambda, RotationRules,
-};
 
-use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
-use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
+use super::admin_endpoint;
+use super::{
+    admin_network, monitoring_role, mysql_parameters, rotate_or_suppress, standard_alarms,
+};
+use crate::cloudwatch::{Metric, Stat};
+use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, Vpc};
 use crate::ecs::{Connectable, ContainerSecret, Endpoint};
-use crate::iam::Role;
 use crate::secretsmanager::{Generated, Secret};
 use crate::sns::Topic;
-
-/// The transform that expands hosted rotation functions.
-pub const SECRETS_MANAGER_TRANSFORM: &str = "AWS::SecretsManager-2020-07-23";
 
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug)]
@@ -84,34 +81,12 @@ impl Database {
         let major: Vec<&str> = options.engine_version.split('.').take(2).collect();
         let family = format!("mysql{}", major.join("."));
         let (secret, group, subnets, parameters) = stack.scope(id, |s| {
-            let secret = Secret::generated(
-                s,
-                "Secret",
-                Generated::credentials(
-                    "Administrator credentials of the database",
-                    &options.username,
-                ),
-            );
-            let group = SecurityGroup::new(s, "SecurityGroup", vpc, &format!("Database {id}"));
-            let subnets = s.add(
-                "SubnetGroup",
-                l1::DbSubnetGroup::new(
-                    "Isolated subnets of the database",
-                    vpc.subnet_ids(SubnetKind::Isolated),
-                ),
-            );
+            let (secret, group, subnets) =
+                admin_network(s, vpc, &options.username, &format!("Database {id}"));
             let parameters = s.add(
                 "Parameters",
-                l1::DbParameterGroup::new("MySQL parameters", family.as_str()).parameters(
-                    serde_json::json!({
-                        "require_secure_transport": "1",
-                        "slow_query_log": "1",
-                        "long_query_time": "2",
-                        "log_output": "FILE",
-                        "character_set_server": "utf8mb4",
-                        "collation_server": "utf8mb4_0900_ai_ci"
-                    }),
-                ),
+                l1::DbParameterGroup::new("MySQL parameters", family.as_str())
+                    .parameters(mysql_parameters(&[])),
             );
             (secret, group, subnets, parameters)
         });
@@ -149,10 +124,7 @@ impl Database {
             .db_parameter_group_name(parameters.ref_())
             .vpc_security_groups(vec![group.id()]);
         if ha {
-            let monitoring = stack.scope(id, |s| {
-                Role::for_service(s, "MonitoringRole", "monitoring.rds.amazonaws.com")
-            });
-            monitoring.add_managed_policy(stack, "service-role/AmazonRDSEnhancedMonitoringRole");
+            let monitoring = monitoring_role(stack, id);
             instance = instance
                 .monitoring_interval(60)
                 .monitoring_role_arn(monitoring.arn())
@@ -180,53 +152,16 @@ impl Database {
             path,
             instance_class: class,
         };
-        let rotation = options
-            .rotation_days
-            .or(if protected { Some(30) } else { None });
-        if let Some(days) = rotation {
-            this.rotate(stack, id, vpc, days, attachment.target());
-        } else {
-            stack.suppress(
-                this.secret.target(),
-                "CKV_AWS_304",
-                "Rotation is on in protected environments (every 30 days); this unprotected environment keeps one generated password to avoid the rotation function's cost.",
-            );
-        }
-        this
-    }
-
-    /// Rotates the administrator password every `days` days with the Secrets Manager hosted
-    /// function for MySQL (single user), run in the private subnets.
-    fn rotate(&self, stack: &mut Stack, id: &str, vpc: &Vpc, days: u32, after: &Target) {
-        stack.add_transform(SECRETS_MANAGER_TRANSFORM);
-        let group = stack.scope(id, |s| {
-            SecurityGroup::new(
-                s,
-                "RotationSecurityGroup",
-                vpc,
-                "Password rotation function",
-            )
-        });
-        group.connections().allow_to_cidr(
+        rotate_or_suppress(
             stack,
-            "0.0.0.0/0",
-            Port::HTTPS,
-            "the Secrets Manager API",
+            id,
+            vpc,
+            &this.secret,
+            &this.connections(),
+            options.rotation_days,
+            attachment.target(),
         );
-        self.connections().allow_from(stack, &group, self.port);
-        let function = HostedRotationLambda::new("MySQLSingleUser")
-            .vpc_subnet_ids(join(",", vpc.subnet_ids(SubnetKind::Private)))
-            .vpc_security_group_ids(group.id())
-            .exclude_characters(crate::secretsmanager::EXCLUDE_CHARACTERS);
-        let schedule = stack.scope(id, |s| {
-            s.add(
-                "Rotation",
-                sm_l1::RotationSchedule::new(self.secret.arn())
-                    .hosted_rotation_lambda(function)
-                    .rotation_rules(RotationRules::new().automatically_after_days(days)),
-            )
-        });
-        stack.add_dependency(schedule.target(), after);
+        this
     }
 
     pub fn target(&self) -> &Target {
@@ -243,11 +178,15 @@ impl Database {
     /// Alarms to `topic`: CPU above 80% for 15 minutes, free storage below 2 GiB, and
     /// connections above 80% of what the instance class allows.
     pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
-        let connections = estimated_max_connections(&self.instance_class) * 4 / 5;
         stack.scope(&self.path, |s| {
-            Alarm::new(s, "CpuAlarm", &self.metric("CPUUtilization"), AlarmOptions { description: "Database CPU above 80% for 15 minutes".to_owned(), threshold: Threshold::Above(80.0), periods: 3, notify: Some(topic.clone()) });
-            Alarm::new(s, "StorageAlarm", &self.metric("FreeStorageSpace").stat(Stat::Minimum), AlarmOptions { description: "Database free storage below 2 GiB (storage grows automatically up to its maximum)".to_owned(), threshold: Threshold::Below(2.0 * 1024.0 * 1024.0 * 1024.0), periods: 1, notify: Some(topic.clone()) });
-            Alarm::new(s, "ConnectionsAlarm", &self.metric("DatabaseConnections").stat(Stat::Maximum), AlarmOptions { description: format!("Database connections above {connections} (80% of the instance's maximum) for 15 minutes"), threshold: Threshold::Above(f64::from(connections)), periods: 3, notify: Some(topic.clone()) });
+            let storage = self.metric("FreeStorageSpace").stat(Stat::Minimum);
+            standard_alarms(
+                s,
+                topic,
+                &self.instance_class,
+                |name| self.metric(name),
+                Some(storage),
+            )
         });
     }
 
@@ -317,13 +256,7 @@ impl Connectable for Database {
     /// The instance endpoint with the administrator credentials; TLS is required
     /// (`require_secure_transport`).
     fn client_endpoint(&self) -> Endpoint {
-        Endpoint {
-            host: self.endpoint(),
-            port: self.port(),
-            username: Some(ContainerSecret::new(&self.secret, Some("username"))),
-            password: Some(ContainerSecret::new(&self.secret, Some("password"))),
-            tls: true,
-        }
+        admin_endpoint(self.endpoint(), self.port(), &self.secret)
     }
 }
 
@@ -331,19 +264,4 @@ impl HasConnections for Database {
     fn connections(&self) -> Connections {
         self.group.connections()
     }
-}
-
-/// MySQL's default `max_connections` on RDS (memory / 12 MiB), from the instance size.
-fn estimated_max_connections(class: &str) -> u32 {
-    let gib: u32 = match class.rsplit('.').next().unwrap_or("") {
-        "micro" => 1,
-        "small" => 2,
-        "medium" => 4,
-        "large" => 8,
-        "xlarge" => 16,
-        "2xlarge" => 32,
-        "4xlarge" => 64,
-        _ => 128,
-    };
-    gib * 1024 / 12
 }
