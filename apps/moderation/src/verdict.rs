@@ -15,7 +15,8 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// These listed labels (or labels under listed categories) were found.
+    /// Labels under these listed categories (or these listed labels) were found; each named
+    /// by its most general listed ancestor.
     Inappropriate { matched: Vec<String> },
     Appropriate,
     /// Not checked; the reason is one of [`crate::contract::notes`].
@@ -60,7 +61,8 @@ pub fn judge(labels: &[Label], inappropriate: &[String]) -> Verdict {
     let listed = |name: &str| inappropriate.iter().any(|l| l.eq_ignore_ascii_case(name));
     let mut matched: Vec<String> = Vec::new();
     for label in labels {
-        let hit = ancestry(label, labels).find(|name| listed(name));
+        // The most general listed category names the match (one name for a whole subtree).
+        let hit = ancestry(label, labels).into_iter().rfind(|name| listed(name));
         if let Some(name) = hit {
             if !matched.iter().any(|m| m.eq_ignore_ascii_case(name)) {
                 matched.push(name.to_owned());
@@ -74,19 +76,19 @@ pub fn judge(labels: &[Label], inappropriate: &[String]) -> Verdict {
     }
 }
 
-/// The label's name, its parent's, its grandparent's (the taxonomy has three levels; the
-/// bound also stops a malformed answer that loops).
-fn ancestry<'a>(label: &'a Label, all: &'a [Label]) -> impl Iterator<Item = &'a str> {
-    let mut next = Some(label);
-    std::iter::from_fn(move || {
-        let current = next?;
-        next = (!current.parent.is_empty())
-            .then(|| all.iter().find(|l| l.name == current.parent))
-            .flatten();
-        Some(current.name.as_str())
-    })
-    .chain(std::iter::once(label.parent.as_str()).filter(|p| !p.is_empty()))
-    .take(4)
+/// The label's name, its parent's, its grandparent's: the taxonomy has three levels (the
+/// bound also ends a malformed answer whose labels loop).
+fn ancestry<'a>(label: &'a Label, all: &'a [Label]) -> Vec<&'a str> {
+    let mut chain = vec![label.name.as_str()];
+    let mut parent = label.parent.as_str();
+    while !parent.is_empty() && chain.len() < 3 {
+        chain.push(parent);
+        parent = all
+            .iter()
+            .find(|l| l.name == parent)
+            .map_or("", |l| l.parent.as_str());
+    }
+    chain
 }
 
 #[cfg(test)]

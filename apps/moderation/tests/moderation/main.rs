@@ -115,7 +115,7 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     let start = &world.rekognition.calls("StartContentModeration")[0].body;
     let channel = settings.video.as_ref().unwrap();
     assert_eq!(start["NotificationChannel"]["SNSTopicArn"], channel.topic_arn.as_str());
-    assert_eq!(start["NotificationChannel"]["RoleARN"], channel.role_arn.as_str());
+    assert_eq!(start["NotificationChannel"]["RoleArn"], channel.role_arn.as_str());
     assert_eq!(start["JobTag"], job_tag(BUCKET, key).as_str());
     assert_eq!(start["Video"]["S3Object"]["Name"], key);
     assert_eq!(start["MinConfidence"], f64::from(settings.min_confidence));
