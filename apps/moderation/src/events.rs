@@ -113,9 +113,11 @@ pub fn decode(payload: &serde_json::Value) -> Result<Vec<Work>, EventError> {
     }
     for (index, record) in envelope.records.into_iter().enumerate() {
         match record {
-            Record { s3: Some(s3), event_name, .. } => {
-                work.push(s3_work(event_name.unwrap_or_default(), s3))
-            }
+            Record {
+                s3: Some(s3),
+                event_name,
+                ..
+            } => work.push(s3_work(event_name.unwrap_or_default(), s3)),
             Record { sns: Some(sns), .. } => work.extend(sns_work(index, &sns.message)?),
             _ => return Err(EventError::UnknownRecord { index }),
         }
@@ -168,8 +170,7 @@ mod tests {
     #[test]
     fn direct_and_sns_deliveries_of_s3_events_decode_alike() {
         let direct = s3_notification("ObjectCreated:Put", "catalog/red+shoe%2B1.jpg");
-        let via_sns =
-            json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": direct.to_string()}}]});
+        let via_sns = json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": direct.to_string()}}]});
         let expected = vec![Work::Created(ObjectRef {
             bucket: "media".into(),
             key: "catalog/red shoe+1.jpg".into(),
@@ -187,14 +188,23 @@ mod tests {
         let sns = json!({"Records": [{"Sns": {"Message": done.to_string()}}]});
         match decode(&sns).unwrap().as_slice() {
             [Work::JobDone(job)] => {
-                assert_eq!((job.job_id.as_str(), job.video.key.as_str()), ("j1", "v/clip.mp4"))
+                assert_eq!(
+                    (job.job_id.as_str(), job.video.key.as_str()),
+                    ("j1", "v/clip.mp4")
+                )
             }
             other => panic!("{other:?}"),
         }
         let removed = s3_notification("ObjectRemoved:Delete", "a.jpg");
-        assert!(matches!(decode(&removed).unwrap().as_slice(), [Work::Skip(_)]));
+        assert!(matches!(
+            decode(&removed).unwrap().as_slice(),
+            [Work::Skip(_)]
+        ));
         let test_event = json!({"Event": "s3:TestEvent", "Bucket": "media"});
-        assert!(matches!(decode(&test_event).unwrap().as_slice(), [Work::Skip(_)]));
+        assert!(matches!(
+            decode(&test_event).unwrap().as_slice(),
+            [Work::Skip(_)]
+        ));
 
         let sqs = json!({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]});
         assert!(matches!(

@@ -86,7 +86,10 @@ mod tests {
         assert_eq!(plan(Some("Image/PNG; x=y"), "a", 10), Plan::CheckImage);
         assert_eq!(plan(Some("video/quicktime"), "clip", 10), Plan::CheckVideo);
         assert_eq!(plan(None, "catalog/Shoe.JPEG", 10), Plan::CheckImage);
-        assert_eq!(plan(Some("binary/octet-stream"), "v/a.mov", 10), Plan::CheckVideo);
+        assert_eq!(
+            plan(Some("binary/octet-stream"), "v/a.mov", 10),
+            Plan::CheckVideo
+        );
         assert_eq!(plan(Some("text/css"), "styles.jpg", 10), Plan::NotMedia);
         assert_eq!(plan(None, "README", 10), Plan::NotMedia);
         assert_eq!(plan(None, "doc.pdf", 10), Plan::NotMedia);
@@ -98,12 +101,18 @@ mod tests {
 
     #[test]
     fn rekognition_limits_are_inclusive() {
-        assert_eq!(plan(Some("image/png"), "a", MAX_IMAGE_BYTES), Plan::CheckImage);
+        assert_eq!(
+            plan(Some("image/png"), "a", MAX_IMAGE_BYTES),
+            Plan::CheckImage
+        );
         assert_eq!(
             plan(Some("image/png"), "a", MAX_IMAGE_BYTES + 1),
             Plan::TooLarge(Media::Image)
         );
-        assert_eq!(plan(Some("video/mp4"), "a", MAX_VIDEO_BYTES), Plan::CheckVideo);
+        assert_eq!(
+            plan(Some("video/mp4"), "a", MAX_VIDEO_BYTES),
+            Plan::CheckVideo
+        );
         assert_eq!(
             plan(Some("video/mp4"), "a", MAX_VIDEO_BYTES + 1),
             Plan::TooLarge(Media::Video)

@@ -121,8 +121,13 @@ impl Moderator {
 
     /// A video job finished: read all its results and tag the video.
     pub async fn finish(&self, job: JobCompletion) -> Result<Outcome, ModerationError> {
-        let ours = matches!(job.api.as_str(), "StartContentModeration" | "CONTENT_MODERATION")
-            && job.job_tag.as_deref().is_some_and(|t| t.starts_with(JOB_TAG_PREFIX));
+        let ours = matches!(
+            job.api.as_str(),
+            "StartContentModeration" | "CONTENT_MODERATION"
+        ) && job
+            .job_tag
+            .as_deref()
+            .is_some_and(|t| t.starts_with(JOB_TAG_PREFIX));
         if !ours {
             return Ok(Outcome::Skipped {
                 reason: format!(
@@ -138,7 +143,10 @@ impl Moderator {
         };
         if job.job_tag.as_deref() != Some(&rekognition::job_tag(&object.bucket, &object.key)) {
             return Ok(Outcome::Skipped {
-                reason: format!("job {} is tagged for another object than {object}", job.job_id),
+                reason: format!(
+                    "job {} is tagged for another object than {object}",
+                    job.job_id
+                ),
             });
         }
         if job.status != "SUCCEEDED" {
@@ -151,7 +159,9 @@ impl Moderator {
         let results = rekognition::video_results(&self.rekognition, &job.job_id, &object).await?;
         object.version_id = results.version_id;
         let verdict = match results.status {
-            VideoJobStatus::Succeeded => judge(&results.labels, &self.settings.inappropriate_labels),
+            VideoJobStatus::Succeeded => {
+                judge(&results.labels, &self.settings.inappropriate_labels)
+            }
             VideoJobStatus::Failed => {
                 tracing::warn!(job_id = %job.job_id, message = ?results.status_message, "video job failed");
                 Verdict::Unchecked {

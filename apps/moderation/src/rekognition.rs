@@ -194,7 +194,11 @@ pub async fn video_results(
         if page.status_message().is_some() {
             results.status_message = page.status_message().map(str::to_owned);
         }
-        if let Some(version) = page.video().and_then(Video::s3_object).and_then(S3Object::version) {
+        if let Some(version) = page
+            .video()
+            .and_then(Video::s3_object)
+            .and_then(S3Object::version)
+        {
             results.version_id = Some(version.to_owned());
         }
         add_distinct(&mut results.labels, page.moderation_labels());
@@ -203,7 +207,11 @@ pub async fn video_results(
 }
 
 fn add_distinct(labels: &mut Vec<Label>, detections: &[ContentModerationDetection]) {
-    for found in detections.iter().filter_map(|d| d.moderation_label()).map(label) {
+    for found in detections
+        .iter()
+        .filter_map(|d| d.moderation_label())
+        .map(label)
+    {
         match labels
             .iter_mut()
             .find(|l| l.name == found.name && l.parent == found.parent)

@@ -155,7 +155,9 @@ mod tests {
         let settings = read(&[]).unwrap();
         assert_eq!(settings, Settings::new());
         assert_eq!(settings.min_confidence, DEFAULT_MIN_CONFIDENCE);
-        assert!(settings.inappropriate_labels.contains(&"Violence".to_owned()));
+        assert!(settings
+            .inappropriate_labels
+            .contains(&"Violence".to_owned()));
         assert_eq!(settings.video, None);
     }
 
@@ -169,7 +171,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(settings.min_confidence, 85.5);
-        assert_eq!(settings.inappropriate_labels, ["Explicit", "Drugs & Tobacco"]);
+        assert_eq!(
+            settings.inappropriate_labels,
+            ["Explicit", "Drugs & Tobacco"]
+        );
         assert_eq!(
             settings.video.unwrap().role_arn,
             "arn:aws:iam::123456789012:role/publish"
@@ -181,7 +186,10 @@ mod tests {
         let err = read(&[(MIN_CONFIDENCE, "high")]).unwrap_err();
         assert_eq!(err.var, MIN_CONFIDENCE);
         assert!(err.to_string().contains("\"high\""), "{err}");
-        assert_eq!(read(&[(MIN_CONFIDENCE, "101")]).unwrap_err().var, MIN_CONFIDENCE);
+        assert_eq!(
+            read(&[(MIN_CONFIDENCE, "101")]).unwrap_err().var,
+            MIN_CONFIDENCE
+        );
         assert_eq!(
             read(&[(INAPPROPRIATE_LABELS, " , ")]).unwrap_err().var,
             INAPPROPRIATE_LABELS

@@ -32,7 +32,10 @@ pub fn merged(
     if others >= MAX_TAGS {
         return Err(others);
     }
-    set.push((tags::INAPPROPRIATE.to_owned(), verdict.tag_value().to_owned()));
+    set.push((
+        tags::INAPPROPRIATE.to_owned(),
+        verdict.tag_value().to_owned(),
+    ));
     if let Some(note) = verdict.note().filter(|_| set.len() < MAX_TAGS) {
         set.push((tags::NOTE.to_owned(), note.to_owned()));
     }

@@ -17,10 +17,14 @@ pub struct Label {
 pub enum Verdict {
     /// Labels under these listed categories (or these listed labels) were found; each named
     /// by its most general listed ancestor.
-    Inappropriate { matched: Vec<String> },
+    Inappropriate {
+        matched: Vec<String>,
+    },
     Appropriate,
     /// Not checked; the reason is one of [`crate::contract::notes`].
-    Unchecked { note: &'static str },
+    Unchecked {
+        note: &'static str,
+    },
 }
 
 impl Verdict {
@@ -62,7 +66,9 @@ pub fn judge(labels: &[Label], inappropriate: &[String]) -> Verdict {
     let mut matched: Vec<String> = Vec::new();
     for label in labels {
         // The most general listed category names the match (one name for a whole subtree).
-        let hit = ancestry(label, labels).into_iter().rfind(|name| listed(name));
+        let hit = ancestry(label, labels)
+            .into_iter()
+            .rfind(|name| listed(name));
         if let Some(name) = hit {
             if !matched.iter().any(|m| m.eq_ignore_ascii_case(name)) {
                 matched.push(name.to_owned());
@@ -127,7 +133,10 @@ mod tests {
             }
         );
         // Only the level-3 label reported: its grandparent cannot be known.
-        assert_eq!(judge(&labels[2..], &listed(&["Explicit"])), Verdict::Appropriate);
+        assert_eq!(
+            judge(&labels[2..], &listed(&["Explicit"])),
+            Verdict::Appropriate
+        );
     }
 
     #[test]
@@ -137,7 +146,10 @@ mod tests {
             label("Female Swimwear or Underwear", "Swimwear or Underwear"),
         ];
         assert_eq!(
-            judge(&labels, &listed(crate::contract::DEFAULT_INAPPROPRIATE_LABELS)),
+            judge(
+                &labels,
+                &listed(crate::contract::DEFAULT_INAPPROPRIATE_LABELS)
+            ),
             Verdict::Appropriate
         );
         assert_eq!(judge(&[], &listed(&["Violence"])), Verdict::Appropriate);

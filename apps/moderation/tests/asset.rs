@@ -58,6 +58,9 @@ fn the_function_is_a_deterministic_al2023_zip() {
     }
     let second = rust_lambda(&spec).expect("builds again");
     assert!(linked.exists(), "the binary was linked again");
-    assert_eq!(second.hash, first.hash, "the same sources give the same zip");
+    assert_eq!(
+        second.hash, first.hash,
+        "the same sources give the same zip"
+    );
     assert_eq!(second.object_key, format!("assets/{}.zip", first.hash));
 }

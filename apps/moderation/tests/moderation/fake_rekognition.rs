@@ -104,12 +104,20 @@ impl FakeRekognition {
                     "ContentTypes": [{"Name": "Animated", "Confidence": 12.5}]})
             })
             .collect();
-        self.fake.lock().unwrap().videos.insert(name.into(), detections);
+        self.fake
+            .lock()
+            .unwrap()
+            .videos
+            .insert(name.into(), detections);
     }
 
     /// Answer requests about the object with this error (`InvalidImageFormatException`...).
     pub fn refuses(&self, name: &str, code: &str) {
-        self.fake.lock().unwrap().refusals.insert(name.into(), code.into());
+        self.fake
+            .lock()
+            .unwrap()
+            .refusals
+            .insert(name.into(), code.into());
     }
 
     /// Answer the next `times` calls of `operation` with the throttling error `code`.
@@ -159,7 +167,11 @@ impl FakeRekognition {
                 "Video": {"S3ObjectName": s3["Name"], "S3Bucket": s3["Bucket"]}
             });
             sns.publish()
-                .topic_arn(request["NotificationChannel"]["SNSTopicArn"].as_str().unwrap())
+                .topic_arn(
+                    request["NotificationChannel"]["SNSTopicArn"]
+                        .as_str()
+                        .unwrap(),
+                )
                 .message(message.to_string())
                 .send()
                 .await
@@ -233,12 +245,17 @@ async fn rekognition(State(state): State<AppState>, headers: HeaderMap, body: St
 }
 
 fn detect(fake: &Fake, body: &Value) -> Response {
-    let name = body["Image"]["S3Object"]["Name"].as_str().unwrap_or_default();
+    let name = body["Image"]["S3Object"]["Name"]
+        .as_str()
+        .unwrap_or_default();
     if let Some(code) = fake.refusals.get(name) {
         return error(code, "refused");
     }
     let Some(labels) = fake.images.get(name) else {
-        return error("InvalidS3ObjectException", "Unable to get object metadata from S3");
+        return error(
+            "InvalidS3ObjectException",
+            "Unable to get object metadata from S3",
+        );
     };
     let min = body["MinConfidence"].as_f64().unwrap_or(50.0);
     let labels: Vec<&Value> = labels
@@ -252,11 +269,16 @@ fn detect(fake: &Fake, body: &Value) -> Response {
 }
 
 fn start(fake: &mut Fake, body: Value) -> Response {
-    let name = body["Video"]["S3Object"]["Name"].as_str().unwrap_or_default();
+    let name = body["Video"]["S3Object"]["Name"]
+        .as_str()
+        .unwrap_or_default();
     if let Some(code) = fake.refusals.get(name) {
         return error(code, "refused");
     }
-    if body["NotificationChannel"]["SNSTopicArn"].as_str().is_none() {
+    if body["NotificationChannel"]["SNSTopicArn"]
+        .as_str()
+        .is_none()
+    {
         return error("InvalidParameterException", "no NotificationChannel");
     }
     // The same ClientRequestToken returns the same job, as the service does.
@@ -296,7 +318,12 @@ fn results(fake: &Fake, body: &Value) -> Response {
     let from: usize = body["NextToken"]
         .as_str()
         .map_or(0, |t| t.parse().expect("a token this fake issued"));
-    let page: Vec<&Value> = detections.iter().skip(from).take(PAGE_SIZE).copied().collect();
+    let page: Vec<&Value> = detections
+        .iter()
+        .skip(from)
+        .take(PAGE_SIZE)
+        .copied()
+        .collect();
     let mut out = json!({
         "JobStatus": if job.finished { "SUCCEEDED" } else { "IN_PROGRESS" },
         "VideoMetadata": {"Codec": "h264", "DurationMillis": 15000, "Format": "QuickTime / MOV",

@@ -28,7 +28,12 @@ async fn an_inappropriate_image_is_tagged_true_and_keeps_its_other_tags() {
     let world = World::new().await;
     let key = "catalog/red dress.jpg";
     world
-        .put(key, "image/jpeg", JPEG.to_vec(), &[("Owner", "alice"), ("sku", "DRESS-1")])
+        .put(
+            key,
+            "image/jpeg",
+            JPEG.to_vec(),
+            &[("Owner", "alice"), ("sku", "DRESS-1")],
+        )
         .await;
     world.rekognition.sees_image(
         key,
@@ -40,7 +45,10 @@ async fn an_inappropriate_image_is_tagged_true_and_keeps_its_other_tags() {
     );
     let moderator = world.moderator(world.settings().with_min_confidence(75.0));
 
-    let outcomes = moderator.handle(&created("catalog/red+dress.jpg", 48)).await.unwrap();
+    let outcomes = moderator
+        .handle(&created("catalog/red+dress.jpg", 48))
+        .await
+        .unwrap();
 
     assert_eq!(
         tagged(&outcomes),
@@ -50,7 +58,11 @@ async fn an_inappropriate_image_is_tagged_true_and_keeps_its_other_tags() {
     );
     assert_eq!(
         world.tags(key).await,
-        tags(&[("Owner", "alice"), ("sku", "DRESS-1"), (tag::INAPPROPRIATE, tag::TRUE)])
+        tags(&[
+            ("Owner", "alice"),
+            ("sku", "DRESS-1"),
+            (tag::INAPPROPRIATE, tag::TRUE)
+        ])
     );
     // Rekognition was asked about the object in place, with the configured confidence.
     let calls = world.rekognition.calls("DetectModerationLabels");
@@ -71,7 +83,12 @@ async fn a_clean_image_delivered_through_sns_is_tagged_false() {
         key,
         vec![
             label("Swimwear or Underwear", "", 1, 91.0),
-            label("Female Swimwear or Underwear", "Swimwear or Underwear", 2, 91.0),
+            label(
+                "Female Swimwear or Underwear",
+                "Swimwear or Underwear",
+                2,
+                91.0,
+            ),
             label("Violence", "", 1, 30.0),
         ],
     );
@@ -80,7 +97,10 @@ async fn a_clean_image_delivered_through_sns_is_tagged_false() {
     let outcomes = moderator.handle(&created_via_sns(key, 4)).await.unwrap();
 
     assert_eq!(tagged(&outcomes), &Verdict::Appropriate);
-    assert_eq!(world.tags(key).await, tags(&[(tag::INAPPROPRIATE, tag::FALSE)]));
+    assert_eq!(
+        world.tags(key).await,
+        tags(&[(tag::INAPPROPRIATE, tag::FALSE)])
+    );
 }
 
 #[tokio::test]
@@ -88,7 +108,12 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     let mut world = World::new().await;
     let key = "videos/unboxing.mp4";
     world
-        .put(key, "video/mp4", b"\0\0\0\x18ftypmp42".to_vec(), &[("Owner", "bob")])
+        .put(
+            key,
+            "video/mp4",
+            b"\0\0\0\x18ftypmp42".to_vec(),
+            &[("Owner", "bob")],
+        )
         .await;
     // Five detections over three pages; the listed category shows only on the last page.
     world.rekognition.sees_video(
@@ -114,8 +139,14 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     assert_eq!(world.tags(key).await, tags(&[("Owner", "bob")]));
     let start = &world.rekognition.calls("StartContentModeration")[0].body;
     let channel = settings.video.as_ref().unwrap();
-    assert_eq!(start["NotificationChannel"]["SNSTopicArn"], channel.topic_arn.as_str());
-    assert_eq!(start["NotificationChannel"]["RoleArn"], channel.role_arn.as_str());
+    assert_eq!(
+        start["NotificationChannel"]["SNSTopicArn"],
+        channel.topic_arn.as_str()
+    );
+    assert_eq!(
+        start["NotificationChannel"]["RoleArn"],
+        channel.role_arn.as_str()
+    );
     assert_eq!(start["JobTag"], job_tag(BUCKET, key).as_str());
     assert_eq!(start["Video"]["S3Object"]["Name"], key);
     assert_eq!(start["MinConfidence"], f64::from(settings.min_confidence));
@@ -128,7 +159,11 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     // Rekognition finishes and publishes to the topic; SNS delivers; Lambda invokes.
     world.rekognition.finish_jobs(&world.sns).await;
     let delivery = world.delivered_to_lambda();
-    assert_eq!(delivery["Records"].as_array().unwrap().len(), 1, "{delivery}");
+    assert_eq!(
+        delivery["Records"].as_array().unwrap().len(),
+        1,
+        "{delivery}"
+    );
     let outcomes = moderator.handle(&delivery).await.unwrap();
 
     assert_eq!(
@@ -172,18 +207,30 @@ async fn objects_rekognition_cannot_take_are_tagged_unchecked_with_the_reason() 
     let limit = moderation::contract::MAX_IMAGE_BYTES as usize;
     world.put(big, "image/png", vec![0u8; limit + 1], &[]).await;
     let broken = "catalog/broken.jpg";
-    world.put(broken, "image/jpeg", b"not really".to_vec(), &[]).await;
-    world.rekognition.refuses(broken, "InvalidImageFormatException");
+    world
+        .put(broken, "image/jpeg", b"not really".to_vec(), &[])
+        .await;
+    world
+        .rekognition
+        .refuses(broken, "InvalidImageFormatException");
     let clip = "videos/clip.mov";
-    world.put(clip, "video/quicktime", b"moov".to_vec(), &[]).await;
+    world
+        .put(clip, "video/quicktime", b"moov".to_vec(), &[])
+        .await;
     let moderator = world.moderator(world.settings());
 
     // Too large: Rekognition is not even asked.
-    let outcomes = moderator.handle(&created(big, limit as u64 + 1)).await.unwrap();
+    let outcomes = moderator
+        .handle(&created(big, limit as u64 + 1))
+        .await
+        .unwrap();
     assert_eq!(tagged(&outcomes), &Verdict::too_large());
     assert_eq!(
         world.tags(big).await,
-        tags(&[(tag::INAPPROPRIATE, tag::UNCHECKED), (tag::NOTE, notes::TOO_LARGE)])
+        tags(&[
+            (tag::INAPPROPRIATE, tag::UNCHECKED),
+            (tag::NOTE, notes::TOO_LARGE)
+        ])
     );
     assert!(world.rekognition.all_calls().is_empty());
 
@@ -192,7 +239,10 @@ async fn objects_rekognition_cannot_take_are_tagged_unchecked_with_the_reason() 
     assert_eq!(tagged(&outcomes), &Verdict::unsupported_format());
     assert_eq!(
         world.tags(broken).await,
-        tags(&[(tag::INAPPROPRIATE, tag::UNCHECKED), (tag::NOTE, notes::UNSUPPORTED_FORMAT)])
+        tags(&[
+            (tag::INAPPROPRIATE, tag::UNCHECKED),
+            (tag::NOTE, notes::UNSUPPORTED_FORMAT)
+        ])
     );
 
     // A video, but the function has no completion topic to start a job with.
@@ -216,9 +266,11 @@ async fn throttling_is_retried_with_backoff_until_rekognition_answers() {
     let key = "catalog/shoe.jpg";
     world.put(key, "image/jpeg", JPEG.to_vec(), &[]).await;
     world.rekognition.sees_image(key, vec![]);
-    world
-        .rekognition
-        .throttle("DetectModerationLabels", MAX_ATTEMPTS - 1, "ThrottlingException");
+    world.rekognition.throttle(
+        "DetectModerationLabels",
+        MAX_ATTEMPTS - 1,
+        "ThrottlingException",
+    );
     let moderator = world.moderator(world.settings());
 
     let outcomes = moderator.handle(&created(key, 10)).await.unwrap();
@@ -228,18 +280,27 @@ async fn throttling_is_retried_with_backoff_until_rekognition_answers() {
         world.rekognition.calls("DetectModerationLabels").len(),
         MAX_ATTEMPTS as usize
     );
-    assert_eq!(world.tags(key).await, tags(&[(tag::INAPPROPRIATE, tag::FALSE)]));
+    assert_eq!(
+        world.tags(key).await,
+        tags(&[(tag::INAPPROPRIATE, tag::FALSE)])
+    );
 }
 
 #[tokio::test]
 async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
     let world = World::new().await;
     let image = "catalog/hat.jpg";
-    world.put(image, "image/jpeg", JPEG.to_vec(), &[("Owner", "carol")]).await;
-    world.rekognition.sees_image(image, vec![label("Violence", "", 1, 99.0)]);
+    world
+        .put(image, "image/jpeg", JPEG.to_vec(), &[("Owner", "carol")])
+        .await;
     world
         .rekognition
-        .throttle("DetectModerationLabels", MAX_ATTEMPTS, "ThrottlingException");
+        .sees_image(image, vec![label("Violence", "", 1, 99.0)]);
+    world.rekognition.throttle(
+        "DetectModerationLabels",
+        MAX_ATTEMPTS,
+        "ThrottlingException",
+    );
     let video = "videos/hat.mp4";
     world.put(video, "video/mp4", b"ftyp".to_vec(), &[]).await;
     world.rekognition.throttle(
@@ -250,11 +311,11 @@ async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
     let moderator = world.moderator(world.settings());
 
     let error = moderator.handle(&created(image, 10)).await.unwrap_err();
+    assert!(error.to_string().contains("ThrottlingException"), "{error}");
     assert!(
-        error.to_string().contains("ThrottlingException"),
-        "{error}"
+        error.to_string().contains(image),
+        "the error names the object: {error}"
     );
-    assert!(error.to_string().contains(image), "the error names the object: {error}");
     assert_eq!(
         world.rekognition.calls("DetectModerationLabels").len(),
         MAX_ATTEMPTS as usize
@@ -263,7 +324,9 @@ async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
 
     let error = moderator.handle(&created(video, 4)).await.unwrap_err();
     assert!(
-        error.to_string().contains("ProvisionedThroughputExceededException"),
+        error
+            .to_string()
+            .contains("ProvisionedThroughputExceededException"),
         "{error}"
     );
     assert_eq!(
@@ -292,14 +355,20 @@ async fn remoderating_replaces_only_its_own_tags_within_the_ten_tag_limit() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     world.put(key, "image/jpeg", JPEG.to_vec(), &pairs).await;
-    world.rekognition.sees_image(key, vec![label("Hate Symbols", "", 1, 88.0)]);
+    world
+        .rekognition
+        .sees_image(key, vec![label("Hate Symbols", "", 1, 88.0)]);
     let moderator = world.moderator(world.settings());
 
     moderator.handle(&created(key, 10)).await.unwrap();
 
     let mut expected = existing[..8].to_vec();
     expected.push((tag::INAPPROPRIATE.into(), tag::TRUE.into()));
-    assert_eq!(world.tags(key).await, expected, "the stale note is gone, the rest kept");
+    assert_eq!(
+        world.tags(key).await,
+        expected,
+        "the stale note is gone, the rest kept"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -307,10 +376,14 @@ async fn logs_are_json_lines_naming_the_object_and_no_secret() {
     let world = World::new().await;
     let key = "catalog/cap.jpg";
     world.put(key, "image/jpeg", JPEG.to_vec(), &[]).await;
-    world.rekognition.sees_image(key, vec![label("Violence", "", 1, 99.0)]);
     world
         .rekognition
-        .throttle("DetectModerationLabels", MAX_ATTEMPTS, "ThrottlingException");
+        .sees_image(key, vec![label("Violence", "", 1, 99.0)]);
+    world.rekognition.throttle(
+        "DetectModerationLabels",
+        MAX_ATTEMPTS,
+        "ThrottlingException",
+    );
     let moderator = world.moderator(world.settings());
     let (writer, lines) = LogBuffer::new();
     let _log = tracing::subscriber::set_default(moderation::logging::json_subscriber(writer));
@@ -336,7 +409,10 @@ async fn logs_are_json_lines_naming_the_object_and_no_secret() {
     assert_eq!(tagged["inappropriate"], "true");
     assert_eq!(tagged["matched"], "Violence");
     assert!(!text.contains(SECRET_KEY));
-    assert!(!text.contains("192.0.2.10"), "the uploader's address is not logged");
+    assert!(
+        !text.contains("192.0.2.10"),
+        "the uploader's address is not logged"
+    );
 }
 
 /// A `MakeWriter` collecting what the subscriber writes.

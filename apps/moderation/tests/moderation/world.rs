@@ -127,8 +127,8 @@ impl World {
     /// The function as `main` builds it, its Rekognition client pointed at the fake, with the
     /// function's retry policy (only the first backoff shortened, so tests do not sleep).
     pub fn moderator(&self, settings: Settings) -> Moderator {
-        let retry = moderation::rekognition::retry_config()
-            .with_initial_backoff(Duration::from_millis(1));
+        let retry =
+            moderation::rekognition::retry_config().with_initial_backoff(Duration::from_millis(1));
         let rekognition = aws_sdk_rekognition::Client::from_conf(
             aws_sdk_rekognition::Config::builder()
                 .behavior_version_latest()
