@@ -84,7 +84,8 @@ pub const MAX_VIDEO_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 pub mod iam {
     /// On the media bucket's objects (`arn:aws:s3:::<bucket>/*`). `HeadObject` and
     /// Rekognition's read of the object need `s3:GetObject`; the `...Version...` actions are
-    /// used when the bucket is versioned (the event names a version).
+    /// used when the bucket is versioned (the event names a version). With SSE-KMS, Rekognition
+    /// reads through the function's permissions: add `kms:Decrypt` on the bucket's key.
     pub const S3_OBJECT_ACTIONS: &[&str] = &[
         "s3:GetObject",
         "s3:GetObjectVersion",

@@ -10,28 +10,23 @@
 
 pub mod contract;
 
-#[cfg(feature = "runtime")]
-mod error;
-#[cfg(feature = "runtime")]
-pub mod events;
-#[cfg(feature = "runtime")]
-pub mod logging;
-#[cfg(feature = "runtime")]
-pub mod media;
-#[cfg(feature = "runtime")]
-pub mod moderator;
-#[cfg(feature = "runtime")]
-pub mod object;
-#[cfg(feature = "runtime")]
-pub mod rekognition;
-#[cfg(feature = "runtime")]
-pub mod settings;
-#[cfg(feature = "runtime")]
-pub mod tagging;
-#[cfg(feature = "runtime")]
-pub mod verdict;
+/// Items of the Lambda itself: compiled with the `runtime` feature only.
+macro_rules! runtime {
+    ($($item:item)*) => { $( #[cfg(feature = "runtime")] $item )* };
+}
 
-#[cfg(feature = "runtime")]
-pub use error::ModerationError;
-#[cfg(feature = "runtime")]
-pub use moderator::{Moderator, Outcome};
+runtime! {
+    mod error;
+    pub mod events;
+    pub mod logging;
+    pub mod media;
+    pub mod moderator;
+    pub mod object;
+    pub mod rekognition;
+    pub mod settings;
+    pub mod tagging;
+    pub mod verdict;
+
+    pub use error::ModerationError;
+    pub use moderator::{Moderator, Outcome};
+}
