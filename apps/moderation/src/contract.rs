@@ -69,7 +69,7 @@ pub mod notes {
     pub const TOO_LARGE: &str = "too-large";
     /// An image or video Rekognition cannot read (GIF, WebP, AVI, a corrupt file...).
     pub const UNSUPPORTED_FORMAT: &str = "unsupported-format";
-    /// Rekognition Video reported the job FAILED or ERROR.
+    /// Rekognition Video reports the job FAILED (its status message is logged).
     pub const JOB_FAILED: &str = "job-failed";
     /// A video, but [`super::VIDEO_TOPIC_ARN`] and [`super::VIDEO_ROLE_ARN`] are not set.
     pub const VIDEO_NOT_CONFIGURED: &str = "video-not-configured";

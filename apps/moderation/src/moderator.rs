@@ -149,13 +149,7 @@ impl Moderator {
                 ),
             });
         }
-        if job.status != "SUCCEEDED" {
-            tracing::warn!(job_id = %job.job_id, status = %job.status, object = %object, "video job did not succeed");
-            let verdict = Verdict::Unchecked {
-                note: notes::JOB_FAILED,
-            };
-            return self.tag(object, verdict).await;
-        }
+        // The results, not the message, decide: they also say why a job failed.
         let results = rekognition::video_results(&self.rekognition, &job.job_id, &object).await?;
         object.version_id = results.version_id;
         let verdict = match results.status {
@@ -163,7 +157,11 @@ impl Moderator {
                 judge(&results.labels, &self.settings.inappropriate_labels)
             }
             VideoJobStatus::Failed => {
-                tracing::warn!(job_id = %job.job_id, message = ?results.status_message, "video job failed");
+                tracing::warn!(
+                    job_id = %job.job_id,
+                    status_message = results.status_message.as_deref().unwrap_or_default(),
+                    "video job failed"
+                );
                 Verdict::Unchecked {
                     note: notes::JOB_FAILED,
                 }

@@ -35,7 +35,8 @@ pub struct Call {
 pub struct Job {
     pub id: String,
     pub request: Value,
-    pub finished: bool,
+    /// `None` while it runs; then `SUCCEEDED` or `FAILED`.
+    pub status: Option<&'static str>,
 }
 
 #[derive(Default)]
@@ -146,13 +147,20 @@ impl FakeRekognition {
         self.fake.lock().unwrap().jobs.clone()
     }
 
-    /// Finishes every running job as Rekognition Video does: the completion message published
-    /// to the job's topic.
-    pub async fn finish_jobs(&self, sns: &aws_sdk_sns::Client) {
+    /// Finishes every running job with `status` as Rekognition Video does: the completion
+    /// message published to the job's topic.
+    pub async fn finish_jobs(&self, sns: &aws_sdk_sns::Client, status: &'static str) {
         let running: Vec<Job> = {
             let mut fake = self.fake.lock().unwrap();
-            let running = fake.jobs.iter().filter(|j| !j.finished).cloned().collect();
-            fake.jobs.iter_mut().for_each(|j| j.finished = true);
+            let running = fake
+                .jobs
+                .iter()
+                .filter(|j| j.status.is_none())
+                .cloned()
+                .collect();
+            for job in fake.jobs.iter_mut().filter(|j| j.status.is_none()) {
+                job.status = Some(status);
+            }
             running
         };
         for job in running {
@@ -160,7 +168,7 @@ impl FakeRekognition {
             let s3 = &request["Video"]["S3Object"];
             let message = json!({
                 "JobId": job.id,
-                "Status": "SUCCEEDED",
+                "Status": status,
                 "API": "StartContentModeration",
                 "JobTag": request["JobTag"],
                 "Timestamp": 1_767_225_600_000u64,
@@ -294,7 +302,7 @@ fn start(fake: &mut Fake, body: Value) -> Response {
     fake.jobs.push(Job {
         id: id.clone(),
         request: body,
-        finished: false,
+        status: None,
     });
     answer(StatusCode::OK, json!({"JobId": id}))
 }
@@ -325,7 +333,7 @@ fn results(fake: &Fake, body: &Value) -> Response {
         .copied()
         .collect();
     let mut out = json!({
-        "JobStatus": if job.finished { "SUCCEEDED" } else { "IN_PROGRESS" },
+        "JobStatus": job.status.unwrap_or("IN_PROGRESS"),
         "VideoMetadata": {"Codec": "h264", "DurationMillis": 15000, "Format": "QuickTime / MOV",
             "FrameRate": 30.0, "FrameHeight": 720, "FrameWidth": 1280, "ColorRange": "LIMITED"},
         "ModerationLabels": page,
@@ -335,7 +343,11 @@ fn results(fake: &Fake, body: &Value) -> Response {
         "JobTag": job.request["JobTag"],
         "GetRequestMetadata": {"SortBy": "TIMESTAMP", "AggregateBy": "TIMESTAMPS"}
     });
-    if from + PAGE_SIZE < detections.len() {
+    if job.status == Some("FAILED") {
+        out["StatusMessage"] = json!("Unsupported codec");
+        out["ModerationLabels"] = json!([]);
+    }
+    if from + PAGE_SIZE < detections.len() && job.status == Some("SUCCEEDED") {
         out["NextToken"] = json!((from + PAGE_SIZE).to_string());
     }
     answer(StatusCode::OK, out)

@@ -157,7 +157,7 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     assert_eq!(world.rekognition.jobs().len(), 1);
 
     // Rekognition finishes and publishes to the topic; SNS delivers; Lambda invokes.
-    world.rekognition.finish_jobs(&world.sns).await;
+    world.rekognition.finish_jobs(&world.sns, "SUCCEEDED").await;
     let delivery = world.delivered_to_lambda();
     assert_eq!(
         delivery["Records"].as_array().unwrap().len(),
@@ -179,6 +179,50 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     let pages = world.rekognition.calls("GetContentModeration");
     assert_eq!(pages.len(), 3, "every page was read");
     assert!(pages.iter().all(|p| p.body["JobId"] == job_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_failed_video_job_is_unchecked_and_another_applications_job_is_skipped() {
+    let mut world = World::new().await;
+    let key = "videos/odd-codec.mov";
+    world
+        .put(key, "video/quicktime", b"moov".to_vec(), &[])
+        .await;
+    let moderator = world.moderator(world.settings());
+    moderator.handle(&created(key, 4)).await.unwrap();
+
+    world.rekognition.finish_jobs(&world.sns, "FAILED").await;
+    let outcomes = moderator
+        .handle(&world.delivered_to_lambda())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        tagged(&outcomes),
+        &Verdict::Unchecked {
+            note: notes::JOB_FAILED
+        }
+    );
+    assert_eq!(
+        world.tags(key).await,
+        tags(&[
+            (tag::INAPPROPRIATE, tag::UNCHECKED),
+            (tag::NOTE, notes::JOB_FAILED)
+        ])
+    );
+
+    // A completion on the same topic from a job this function did not start.
+    let foreign = serde_json::json!({"JobId": "j-other", "Status": "SUCCEEDED",
+        "API": "StartLabelDetection", "JobTag": "catalog-indexer",
+        "Video": {"S3ObjectName": key, "S3Bucket": BUCKET}});
+    let event = serde_json::json!({"Records": [{"EventSource": "aws:sns",
+        "Sns": {"Type": "Notification", "Message": foreign.to_string()}}]});
+    let outcomes = moderator.handle(&event).await.unwrap();
+    assert!(
+        matches!(outcomes.as_slice(), [Outcome::Skipped { .. }]),
+        "{outcomes:?}"
+    );
+    assert_eq!(world.rekognition.calls("GetContentModeration").len(), 1);
 }
 
 #[tokio::test]
