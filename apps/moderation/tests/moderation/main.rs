@@ -1,6 +1,7 @@
 //! The moderation function end to end with real SDK clients: S3 and SNS in moto (server mode,
-//! one per test, started by scripts/moto.sh — installed by scripts/python-tools.sh; without it
-//! these tests fail and say so), Rekognition as the fake endpoint of `fake_rekognition`.
+//! one for this test binary, each test with a bucket and topic of its own; installed by
+//! scripts/python-tools.sh — without it these tests fail and say so), Rekognition as the fake
+//! endpoint of `fake_rekognition`.
 
 mod fake_rekognition;
 mod world;
@@ -12,7 +13,7 @@ use moderation::Outcome;
 use serde_json::Value;
 
 use fake_rekognition::label;
-use world::{created, created_via_sns, tags, World, BUCKET, SECRET_KEY};
+use world::{tags, World, SECRET_KEY};
 
 const JPEG: &[u8] = b"\xff\xd8\xff\xe0 a JPEG as far as the fake is concerned";
 
@@ -46,7 +47,7 @@ async fn an_inappropriate_image_is_tagged_true_and_keeps_its_other_tags() {
     let moderator = world.moderator(world.settings().with_min_confidence(75.0));
 
     let outcomes = moderator
-        .handle(&created("catalog/red+dress.jpg", 48))
+        .handle(&world.created("catalog/red+dress.jpg", 48))
         .await
         .unwrap();
 
@@ -68,7 +69,10 @@ async fn an_inappropriate_image_is_tagged_true_and_keeps_its_other_tags() {
     let calls = world.rekognition.calls("DetectModerationLabels");
     assert_eq!(calls.len(), 1);
     let request = &calls[0].body;
-    assert_eq!(request["Image"]["S3Object"]["Bucket"], BUCKET);
+    assert_eq!(
+        request["Image"]["S3Object"]["Bucket"],
+        world.bucket.as_str()
+    );
     assert_eq!(request["Image"]["S3Object"]["Name"], key);
     assert_eq!(request["MinConfidence"], 75.0);
 }
@@ -94,7 +98,10 @@ async fn a_clean_image_delivered_through_sns_is_tagged_false() {
     );
     let moderator = world.moderator(world.settings());
 
-    let outcomes = moderator.handle(&created_via_sns(key, 4)).await.unwrap();
+    let outcomes = moderator
+        .handle(&world.created_via_sns(key, 4))
+        .await
+        .unwrap();
 
     assert_eq!(tagged(&outcomes), &Verdict::Appropriate);
     assert_eq!(
@@ -129,7 +136,7 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
     let settings = world.settings();
     let moderator = world.moderator(settings.clone());
 
-    let event = created("videos/unboxing.mp4", 16);
+    let event = world.created("videos/unboxing.mp4", 16);
     let outcomes = moderator.handle(&event).await.unwrap();
     let job_id = match outcomes.as_slice() {
         [Outcome::VideoStarted { job_id, .. }] => job_id.clone(),
@@ -147,7 +154,7 @@ async fn a_video_is_started_and_tagged_when_its_completion_arrives_through_sns()
         start["NotificationChannel"]["RoleArn"],
         channel.role_arn.as_str()
     );
-    assert_eq!(start["JobTag"], job_tag(BUCKET, key).as_str());
+    assert_eq!(start["JobTag"], job_tag(&world.bucket, key).as_str());
     assert_eq!(start["Video"]["S3Object"]["Name"], key);
     assert_eq!(start["MinConfidence"], f64::from(settings.min_confidence));
 
@@ -189,7 +196,7 @@ async fn a_failed_video_job_is_unchecked_and_another_applications_job_is_skipped
         .put(key, "video/quicktime", b"moov".to_vec(), &[])
         .await;
     let moderator = world.moderator(world.settings());
-    moderator.handle(&created(key, 4)).await.unwrap();
+    moderator.handle(&world.created(key, 4)).await.unwrap();
 
     world.rekognition.finish_jobs(&world.sns, "FAILED").await;
     let outcomes = moderator
@@ -214,7 +221,7 @@ async fn a_failed_video_job_is_unchecked_and_another_applications_job_is_skipped
     // A completion on the same topic from a job this function did not start.
     let foreign = serde_json::json!({"JobId": "j-other", "Status": "SUCCEEDED",
         "API": "StartLabelDetection", "JobTag": "catalog-indexer",
-        "Video": {"S3ObjectName": key, "S3Bucket": BUCKET}});
+        "Video": {"S3ObjectName": key, "S3Bucket": world.bucket}});
     let event = serde_json::json!({"Records": [{"EventSource": "aws:sns",
         "Sns": {"Type": "Notification", "Message": foreign.to_string()}}]});
     let outcomes = moderator.handle(&event).await.unwrap();
@@ -234,7 +241,7 @@ async fn an_object_that_is_neither_image_nor_video_is_left_untagged() {
         .await;
     let moderator = world.moderator(world.settings());
 
-    let outcomes = moderator.handle(&created(key, 7)).await.unwrap();
+    let outcomes = moderator.handle(&world.created(key, 7)).await.unwrap();
 
     assert!(
         matches!(outcomes.as_slice(), [Outcome::NotMedia { content_type: Some(t), .. }] if t == "text/css"),
@@ -265,7 +272,7 @@ async fn objects_rekognition_cannot_take_are_tagged_unchecked_with_the_reason() 
 
     // Too large: Rekognition is not even asked.
     let outcomes = moderator
-        .handle(&created(big, limit as u64 + 1))
+        .handle(&world.created(big, limit as u64 + 1))
         .await
         .unwrap();
     assert_eq!(tagged(&outcomes), &Verdict::too_large());
@@ -279,7 +286,7 @@ async fn objects_rekognition_cannot_take_are_tagged_unchecked_with_the_reason() 
     assert!(world.rekognition.all_calls().is_empty());
 
     // Rekognition cannot read it: retrying would not help, so it is marked, not failed.
-    let outcomes = moderator.handle(&created(broken, 10)).await.unwrap();
+    let outcomes = moderator.handle(&world.created(broken, 10)).await.unwrap();
     assert_eq!(tagged(&outcomes), &Verdict::unsupported_format());
     assert_eq!(
         world.tags(broken).await,
@@ -292,7 +299,7 @@ async fn objects_rekognition_cannot_take_are_tagged_unchecked_with_the_reason() 
     // A video, but the function has no completion topic to start a job with.
     let outcomes = world
         .moderator(moderation::settings::Settings::new())
-        .handle(&created(clip, 4))
+        .handle(&world.created(clip, 4))
         .await
         .unwrap();
     assert_eq!(
@@ -317,7 +324,7 @@ async fn throttling_is_retried_with_backoff_until_rekognition_answers() {
     );
     let moderator = world.moderator(world.settings());
 
-    let outcomes = moderator.handle(&created(key, 10)).await.unwrap();
+    let outcomes = moderator.handle(&world.created(key, 10)).await.unwrap();
 
     assert_eq!(tagged(&outcomes), &Verdict::Appropriate);
     assert_eq!(
@@ -354,7 +361,10 @@ async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
     );
     let moderator = world.moderator(world.settings());
 
-    let error = moderator.handle(&created(image, 10)).await.unwrap_err();
+    let error = moderator
+        .handle(&world.created(image, 10))
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("ThrottlingException"), "{error}");
     assert!(
         error.to_string().contains(image),
@@ -366,7 +376,10 @@ async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
     );
     assert_eq!(world.tags(image).await, tags(&[("Owner", "carol")]));
 
-    let error = moderator.handle(&created(video, 4)).await.unwrap_err();
+    let error = moderator
+        .handle(&world.created(video, 4))
+        .await
+        .unwrap_err();
     assert!(
         error
             .to_string()
@@ -381,7 +394,7 @@ async fn throttling_beyond_the_retries_fails_the_invocation_and_tags_nothing() {
     assert!(world.tags(video).await.is_empty());
 
     // Lambda's retry, once Rekognition answers again, tags the image.
-    let outcomes = moderator.handle(&created(image, 10)).await.unwrap();
+    let outcomes = moderator.handle(&world.created(image, 10)).await.unwrap();
     assert!(matches!(tagged(&outcomes), Verdict::Inappropriate { .. }));
 }
 
@@ -404,7 +417,7 @@ async fn remoderating_replaces_only_its_own_tags_within_the_ten_tag_limit() {
         .sees_image(key, vec![label("Hate Symbols", "", 1, 88.0)]);
     let moderator = world.moderator(world.settings());
 
-    moderator.handle(&created(key, 10)).await.unwrap();
+    moderator.handle(&world.created(key, 10)).await.unwrap();
 
     let mut expected = existing[..8].to_vec();
     expected.push((tag::INAPPROPRIATE.into(), tag::TRUE.into()));
@@ -432,8 +445,8 @@ async fn logs_are_json_lines_naming_the_object_and_no_secret() {
     let (writer, lines) = LogBuffer::new();
     let _log = tracing::subscriber::set_default(moderation::logging::json_subscriber(writer));
 
-    moderator.handle(&created(key, 10)).await.unwrap_err();
-    moderator.handle(&created(key, 10)).await.unwrap();
+    moderator.handle(&world.created(key, 10)).await.unwrap_err();
+    moderator.handle(&world.created(key, 10)).await.unwrap();
 
     let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
     let lines: Vec<Value> = text

@@ -1,9 +1,13 @@
-//! What every test runs against: moto in server mode (S3, SNS) of its own, the fake Rekognition
-//! endpoint, the media bucket, real SDK clients, and the function's `Moderator` wired to them.
+//! What every test runs against: moto in server mode (S3, SNS), the fake Rekognition endpoint,
+//! a media bucket and completion topic of the test's own, real SDK clients, and the function's
+//! `Moderator` wired to them.
 
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
 use moderation::settings::{Settings, VideoChannel};
@@ -12,7 +16,6 @@ use serde_json::{json, Value};
 
 use crate::fake_rekognition::FakeRekognition;
 
-pub const BUCKET: &str = "media";
 pub const REGION: &str = "us-east-1";
 /// The test credentials' secret: no log line may contain it.
 pub const SECRET_KEY: &str = "test-secret-key-never-logged";
@@ -21,44 +24,47 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// moto on a free loopback port (started by scripts/moto.sh), stopped on drop.
-pub struct Moto {
-    dir: tempfile::TempDir,
-    pub url: String,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let dir = tempfile::tempdir().unwrap();
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/moto.sh"))
-            .arg("start")
-            .arg(dir.path())
-            .output()
-            .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "moto did not start (run `bash scripts/python-tools.sh moto`): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Moto { dir, url }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(repo_root().join("scripts/moto.sh"))
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
+/// One moto for this test binary. A static is never dropped, so the server ends by itself
+/// when this process does (scripts/moto_serial.py follows its parent).
+fn moto() -> &'static str {
+    static MOTO: OnceLock<(String, Child)> = OnceLock::new();
+    &MOTO
+        .get_or_init(|| {
+            let python = repo_root().join(".venv/moto/bin/python");
+            assert!(
+                python.exists(),
+                "{} is missing: run `bash scripts/python-tools.sh moto`",
+                python.display()
+            );
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let child = Command::new(python)
+                .arg(repo_root().join("scripts/moto_serial.py"))
+                .arg(port.to_string())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto starts");
+            // Bounded, so a moto that cannot start fails the tests instead of hanging them.
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "moto did not listen on port {port}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (format!("http://127.0.0.1:{port}"), child)
+        })
+        .0
 }
 
 pub struct World {
-    _moto: Moto,
+    /// The media bucket of this test.
+    pub bucket: String,
     pub rekognition: FakeRekognition,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
@@ -72,14 +78,17 @@ fn credentials() -> aws_sdk_s3::config::Credentials {
 
 impl World {
     pub async fn new() -> World {
-        let moto = tokio::task::spawn_blocking(Moto::start).await.unwrap();
+        static TESTS: AtomicUsize = AtomicUsize::new(0);
+        let n = TESTS.fetch_add(1, Ordering::Relaxed);
+        let bucket = format!("media-{n}");
+        let moto = tokio::task::spawn_blocking(moto).await.unwrap();
         let rekognition = FakeRekognition::start().await;
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::Config::builder()
                 .behavior_version_latest()
                 .region(aws_sdk_s3::config::Region::new(REGION))
                 .credentials_provider(credentials())
-                .endpoint_url(&moto.url)
+                .endpoint_url(moto)
                 .force_path_style(true)
                 .build(),
         );
@@ -88,13 +97,13 @@ impl World {
                 .behavior_version_latest()
                 .region(aws_sdk_sns::config::Region::new(REGION))
                 .credentials_provider(credentials())
-                .endpoint_url(&moto.url)
+                .endpoint_url(moto)
                 .build(),
         );
-        s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+        s3.create_bucket().bucket(&bucket).send().await.unwrap();
         let topic_arn = sns
             .create_topic()
-            .name("moderation-done")
+            .name(format!("moderation-done-{n}"))
             .send()
             .await
             .unwrap()
@@ -108,7 +117,7 @@ impl World {
             .await
             .unwrap();
         World {
-            _moto: moto,
+            bucket,
             rekognition,
             s3,
             sns,
@@ -151,7 +160,7 @@ impl World {
             .collect();
         self.s3
             .put_object()
-            .bucket(BUCKET)
+            .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
             .body(ByteStream::from(body))
@@ -164,7 +173,7 @@ impl World {
     pub async fn tags(&self, key: &str) -> Vec<(String, String)> {
         self.s3
             .get_object_tagging()
-            .bucket(BUCKET)
+            .bucket(&self.bucket)
             .key(key)
             .send()
             .await
@@ -173,6 +182,28 @@ impl World {
             .iter()
             .map(|t| (t.key().to_owned(), t.value().to_owned()))
             .collect()
+    }
+
+    /// An S3 event notification for a new object, as S3 writes it (key form-encoded).
+    pub fn created(&self, encoded_key: &str, size: u64) -> Value {
+        json!({"Records": [{
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
+            "eventTime": "2026-01-01T00:00:00.000Z", "eventName": "ObjectCreated:Put",
+            "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
+            "requestParameters": {"sourceIPAddress": "192.0.2.10"},
+            "s3": {"s3SchemaVersion": "1.0", "configurationId": "moderation",
+                "bucket": {"name": self.bucket, "arn": format!("arn:aws:s3:::{}", self.bucket)},
+                "object": {"key": encoded_key, "size": size, "eTag": "0123456789abcdef", "sequencer": "0055AED6DCD90281E5"}}
+        }]})
+    }
+
+    /// The same notification delivered through an SNS topic.
+    pub fn created_via_sns(&self, encoded_key: &str, size: u64) -> Value {
+        let message = self.created(encoded_key, size).to_string();
+        json!({"Records": [lambda_sns_record(json!({
+            "Type": "Notification", "MessageId": "m-1", "TopicArn": "arn:aws:sns:us-east-1:123456789012:uploads",
+            "Subject": "Amazon S3 Notification", "Message": message, "Timestamp": "2026-01-01T00:00:00.000Z"
+        }))]})
     }
 
     /// The SNS deliveries that reached `/sns`, as Lambda passes them to the function.
@@ -190,28 +221,6 @@ pub fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
-}
-
-/// An S3 event notification for a new object, as S3 writes it (key form-encoded).
-pub fn created(encoded_key: &str, size: u64) -> Value {
-    json!({"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
-        "eventTime": "2026-01-01T00:00:00.000Z", "eventName": "ObjectCreated:Put",
-        "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
-        "requestParameters": {"sourceIPAddress": "192.0.2.10"},
-        "s3": {"s3SchemaVersion": "1.0", "configurationId": "moderation",
-            "bucket": {"name": BUCKET, "arn": format!("arn:aws:s3:::{BUCKET}")},
-            "object": {"key": encoded_key, "size": size, "eTag": "0123456789abcdef", "sequencer": "0055AED6DCD90281E5"}}
-    }]})
-}
-
-/// The same notification delivered through an SNS topic.
-pub fn created_via_sns(encoded_key: &str, size: u64) -> Value {
-    let message = created(encoded_key, size).to_string();
-    json!({"Records": [lambda_sns_record(json!({
-        "Type": "Notification", "MessageId": "m-1", "TopicArn": "arn:aws:sns:us-east-1:123456789012:uploads",
-        "Subject": "Amazon S3 Notification", "Message": message, "Timestamp": "2026-01-01T00:00:00.000Z"
-    }))]})
 }
 
 /// An SNS HTTP notification as the `Sns` record Lambda receives (Lambda spells two keys
