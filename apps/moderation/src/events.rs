@@ -14,6 +14,7 @@ use crate::object::ObjectRef;
 
 /// One thing to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Work {
     /// An object was created: moderate it (its key decoded: S3 writes keys form-encoded).
     Created(ObjectRef),
@@ -50,6 +51,7 @@ pub struct CompletedVideo {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EventError {
     #[error("the event is not JSON this function reads: {0}")]
     Json(#[from] serde_json::Error),

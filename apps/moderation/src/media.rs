@@ -10,6 +10,7 @@ pub enum Media {
 
 /// What to do with an object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Plan {
     /// `DetectModerationLabels` (JPEG, PNG).
     CheckImage,
