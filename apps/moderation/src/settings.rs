@@ -182,6 +182,24 @@ mod tests {
     }
 
     #[test]
+    fn the_contract_lists_exactly_the_variables_read() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        Settings::from_lookup(|name| {
+            asked.borrow_mut().push(name.to_owned());
+            None
+        })
+        .unwrap();
+        let mut asked = asked.into_inner();
+        asked.sort();
+        let mut listed: Vec<String> = crate::contract::ENV_VARS
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(asked, listed);
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         let err = read(&[(MIN_CONFIDENCE, "high")]).unwrap_err();
         assert_eq!(err.var, MIN_CONFIDENCE);
