@@ -1,0 +1,77 @@
+//! The `moderate` function as the blueprint ships it: built by stackcraft's asset builder for
+//! `provided.al2023` (release, paths remapped), glibc 2.34 at most, a deterministic zip; the
+//! function compiled and linked a second time zips to the same bytes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use stackcraft_assets::zip::{deterministic_zip, Entry};
+use stackcraft_assets::{glibc, rust_lambda, sha256_hex, RustLambda, MAX_GLIBC};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn bootstrap_of(zip: &[u8]) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    assert_eq!(archive.len(), 1, "the zip holds only the bootstrap");
+    let mut entry = archive.by_index(0).unwrap();
+    assert_eq!(entry.name(), "bootstrap");
+    assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o755));
+    let mut binary = Vec::new();
+    entry.read_to_end(&mut binary).unwrap();
+    binary
+}
+
+#[test]
+fn the_function_is_a_deterministic_al2023_zip() {
+    let root = root();
+    let spec = RustLambda {
+        source_dir: &root,
+        package_dir: "apps/moderation",
+        package: "moderation",
+        bin: "moderate",
+    };
+    let first = rust_lambda(&spec).expect("builds");
+    let zip = std::fs::read(&first.source).unwrap();
+    assert_eq!(first.hash, sha256_hex(&zip));
+    let binary = bootstrap_of(&zip);
+    assert!(binary.starts_with(b"\x7fELF"));
+    let newest = glibc::newest_glibc(&binary).expect("dynamically linked against glibc");
+    assert!(newest <= MAX_GLIBC, "needs glibc {newest:?}");
+
+    // Link the function again (its compiled binary removed, so cargo compiles and links it
+    // anew; the cached zip is left for others): zipped, it is the same bytes.
+    let release = root.join("target/lambda/release");
+    for built in std::fs::read_dir(release.join("deps")).unwrap() {
+        let path = built.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with(&format!("{}-", spec.bin)) {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+    let linked = release.join(spec.bin);
+    std::fs::remove_file(&linked).unwrap();
+    let build = spec.build_command().output().unwrap();
+    assert!(
+        build.status.success(),
+        "cargo builds the function again: {}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let again = std::fs::read(&linked).expect("linked again");
+    let rezipped = deterministic_zip(&[Entry {
+        name: "bootstrap",
+        content: &again,
+        executable: true,
+    }])
+    .unwrap();
+    assert_eq!(
+        sha256_hex(&rezipped),
+        first.hash,
+        "the same sources give the same zip"
+    );
+    assert_eq!(first.object_key, format!("assets/{}.zip", first.hash));
+}
