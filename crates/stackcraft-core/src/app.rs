@@ -154,6 +154,7 @@ impl App {
                         .map(|(id, e)| (id.clone(), e.path.clone()))
                         .collect(),
                     assets: stack.assets().to_vec(),
+                    images: stack.images().to_vec(),
                     name,
                 }
             })

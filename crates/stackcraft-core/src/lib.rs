@@ -18,7 +18,7 @@ mod stack;
 pub use app::App;
 pub use aspect::{ApplyTags, Aspect, Visit};
 pub use assembly::{Assembly, Format, SynthesizedStack};
-pub use asset::{Asset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK};
+pub use asset::{Asset, ImageAsset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK, IMAGE_REPOSITORY};
 pub use environment::Environment;
 pub use error::{ConstructError, SynthError};
 pub use stack::{Entry, Stack};

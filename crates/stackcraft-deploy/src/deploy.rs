@@ -178,6 +178,8 @@ pub async fn deploy(
         assets.sort_by(|a, b| a.hash.cmp(&b.hash));
         assets.dedup_by(|a, b| a.hash == b.hash && a.object_key == b.object_key);
         crate::assets::publish(session, ui, &assets, opts.asset_parallelism).await?;
+        let images = crate::images::of(assembly);
+        crate::images::publish(session, ui, &images, opts.asset_parallelism).await?;
         let outcome = schedule::run(&graph(assembly), opts.concurrency, |name| {
             let stack = assembly.stack(&name).expect("scheduled stacks exist");
             let progress = &progress;

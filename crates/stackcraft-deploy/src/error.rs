@@ -54,6 +54,16 @@ pub enum DeployError {
     /// Changes needed approval that was not given (exit code 5).
     #[error("{0}")]
     NotApproved(String),
+    /// An image could not be pushed to its registry; no change set was executed (exit code 4
+    /// when the registry could not be reached, else 5).
+    #[error("pushing image {image} ({digest}) to {registry}: {message}; no change set was executed")]
+    ImagePush {
+        image: String,
+        digest: String,
+        registry: String,
+        message: String,
+        unreachable: bool,
+    },
     /// Ctrl-C: waiting stopped; the message says what CloudFormation is still doing (130).
     #[error("{0}")]
     Interrupted(String),
@@ -65,6 +75,13 @@ impl DeployError {
             DeployError::Input(_) => 2,
             DeployError::Io(_) => 4,
             DeployError::Failed(_) | DeployError::NotApproved(_) => 5,
+            DeployError::ImagePush { unreachable, .. } => {
+                if *unreachable {
+                    4
+                } else {
+                    5
+                }
+            }
             DeployError::Interrupted(_) => 130,
         }
     }

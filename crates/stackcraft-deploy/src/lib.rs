@@ -9,7 +9,7 @@
 //!   override, the loopback-only test mode, and the account check;
 //! - [`bootstrap()`]: the per-account-and-region stack with the asset bucket and image
 //!   repository;
-//! - [`deploy()`]: assets, change sets, approval, events, outputs, in dependency order;
+//! - [`deploy()`]: assets and container images, change sets, approval, events, outputs, in dependency order;
 //! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
 //! - [`diff()`]: the synthesized templates against the deployed ones;
 //! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
@@ -26,6 +26,7 @@ mod diff;
 mod endpoint;
 mod error;
 mod events;
+mod images;
 mod plan;
 mod schedule;
 mod session;
@@ -45,6 +46,7 @@ pub use destroy::{destroy, DestroyOptions};
 pub use diff::{diff, diff_templates, StackDiff};
 pub use endpoint::{check_loopback, LOOPBACK_ENV};
 pub use error::DeployError;
+pub use images::{RegistryLogin, RegistryLogins, REGISTRY_ENV};
 pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
 pub use session::{connect, ConnectOptions, Session};
 pub use ui::{Approver, Interrupt, Ui};

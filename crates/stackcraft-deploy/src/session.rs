@@ -10,9 +10,10 @@ use aws_sdk_sts::config::ProvideCredentials;
 use stackcraft_core::Environment;
 
 use crate::api::{CloudFormationApi, ObjectStore};
-use crate::aws::{api_error, SdkCloudFormation, SdkS3};
+use crate::aws::{api_error, SdkCloudFormation, SdkEcr, SdkS3};
 use crate::endpoint::{check_endpoint, loopback_only, LOOPBACK_ENV};
 use crate::error::DeployError;
+use crate::images::{RegistryLogins, REGISTRY_ENV};
 
 /// What the command line says about where to go: `--profile`, `--region`, `--endpoint-url`.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +29,11 @@ pub struct ConnectOptions {
 pub struct Session {
     pub cfn: Arc<dyn CloudFormationApi>,
     pub store: Arc<dyn ObjectStore>,
+    /// Logs in to the registry images are pushed to (none: a deploy with images fails).
+    pub registry: Option<Arc<dyn RegistryLogins>>,
+    /// Where images are pushed instead of the registry the login names (`http://127.0.0.1:5000`);
+    /// `STACKCRAFT_REGISTRY_URL` by default.
+    pub registry_url: Option<String>,
     /// The account of the credentials, checked against the environment's.
     pub account: String,
     pub region: String,
@@ -49,11 +55,20 @@ impl Session {
         Session {
             cfn,
             store,
+            registry: None,
+            registry_url: std::env::var(REGISTRY_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
             account: account.into(),
             region: region.into(),
             env_name: env_name.into(),
             poll: Duration::from_secs(2),
         }
+    }
+
+    pub fn with_registry(mut self, registry: Arc<dyn RegistryLogins>) -> Session {
+        self.registry = Some(registry);
+        self
     }
 
     pub fn with_poll(mut self, poll: Duration) -> Session {
@@ -186,6 +201,7 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         s3_config = s3_config.force_path_style(true);
     }
     let s3 = aws_sdk_s3::Client::from_conf(s3_config.build());
+    let ecr = aws_sdk_ecr::Client::new(&config);
     Ok(Session::new(
         Arc::new(SdkCloudFormation { client: cfn }),
         Arc::new(SdkS3 {
@@ -195,5 +211,6 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         account,
         env.region.clone(),
         env.name.clone(),
-    ))
+    )
+    .with_registry(Arc::new(SdkEcr { client: ecr })))
 }

@@ -3,10 +3,12 @@
 //! load balancer and Cloud Map registration, autoscaling), and one-off tasks.
 
 mod cluster;
+mod rust_image;
 mod service;
 mod task_definition;
 
 pub use cluster::Cluster;
+pub use rust_image::RustImage;
 pub use service::{FargateService, Scaling, ServiceOptions};
 pub use stackcraft_resources::ecs::task_definition::Condition as ContainerCondition;
 pub use task_definition::{
