@@ -29,7 +29,9 @@ fn line(kind: &str, name: &str, origin: Origin, took: Duration) -> String {
 
 /// Says, before a long build, why synth takes a while.
 pub fn building(kind: &str, name: &str) {
-    eprintln!("stackcraft: building {kind} {name} with cargo (once; cached until its sources change)");
+    eprintln!(
+        "stackcraft: building {kind} {name} with cargo (once; cached until its sources change)"
+    );
 }
 
 #[cfg(test)]
@@ -39,11 +41,21 @@ mod tests {
     #[test]
     fn lines_say_origin_and_time() {
         assert_eq!(
-            line("image", "counter/counter", Origin::Built, Duration::from_millis(93_140)),
+            line(
+                "image",
+                "counter/counter",
+                Origin::Built,
+                Duration::from_millis(93_140)
+            ),
             "image counter/counter: built in 93.1 s"
         );
         assert_eq!(
-            line("Lambda asset", "a/b", Origin::Cached, Duration::from_millis(2)),
+            line(
+                "Lambda asset",
+                "a/b",
+                Origin::Cached,
+                Duration::from_millis(2)
+            ),
             "Lambda asset a/b: from the cache (2 ms)"
         );
     }

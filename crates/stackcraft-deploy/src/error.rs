@@ -56,7 +56,9 @@ pub enum DeployError {
     NotApproved(String),
     /// An image could not be pushed to its registry; no change set was executed (exit code 4
     /// when the registry could not be reached, else 5).
-    #[error("pushing image {image} ({digest}) to {registry}: {message}; no change set was executed")]
+    #[error(
+        "pushing image {image} ({digest}) to {registry}: {message}; no change set was executed"
+    )]
     ImagePush {
         image: String,
         digest: String,

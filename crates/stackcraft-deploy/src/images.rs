@@ -104,11 +104,8 @@ pub(crate) async fn publish(
             unreachable,
         };
         let layout = Layout::read(&image.source, &image.digest).map_err(|m| failed(m, false))?;
-        let reference = Reference::with_tag(
-            target.host.clone(),
-            target.repository.clone(),
-            image.tag(),
-        );
+        let reference =
+            Reference::with_tag(target.host.clone(), target.repository.clone(), image.tag());
         match push(&client, &target, &reference, &layout, parallelism).await {
             Ok(true) => pushed += 1,
             Ok(false) => present += 1,
@@ -173,7 +170,10 @@ struct Layout {
 
 impl Layout {
     fn read(dir: &Path, digest: &str) -> Result<Layout, String> {
-        let blob = |d: &str| dir.join("blobs/sha256").join(d.trim_start_matches("sha256:"));
+        let blob = |d: &str| {
+            dir.join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:"))
+        };
         let manifest_path = blob(digest);
         let manifest = std::fs::read(&manifest_path).map_err(|e| {
             format!(
@@ -194,9 +194,9 @@ impl Layout {
         let descriptors = std::iter::once(&parsed["config"])
             .chain(parsed["layers"].as_array().into_iter().flatten());
         for d in descriptors {
-            let digest = d["digest"]
-                .as_str()
-                .ok_or_else(|| format!("{}: a descriptor without digest", manifest_path.display()))?;
+            let digest = d["digest"].as_str().ok_or_else(|| {
+                format!("{}: a descriptor without digest", manifest_path.display())
+            })?;
             blobs.push((digest.to_owned(), blob(digest)));
         }
         Ok(Layout {

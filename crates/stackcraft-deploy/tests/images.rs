@@ -328,7 +328,10 @@ async fn the_counter_image_is_pushed_once_by_digest_and_runs_from_its_unpacked_r
         ],
     );
     let health = counter.health(api);
-    assert!(health.starts_with("HTTP/1.0 200") || health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(
+        health.starts_with("HTTP/1.0 200") || health.starts_with("HTTP/1.1 200"),
+        "{health}"
+    );
     assert!(health.contains(r#""status":"ok""#), "{health}");
     drop(counter);
 
@@ -353,7 +356,13 @@ async fn the_counter_image_is_pushed_once_by_digest_and_runs_from_its_unpacked_r
     assert!(ready.contains(r#""queue":"up""#), "{ready}");
     drop(counter);
     let _ = Command::new("redis-cli")
-        .args(["-h", "127.0.0.1", "DEL", &queue, &format!("{{{queue}}}:dead")])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "DEL",
+            &queue,
+            &format!("{{{queue}}}:dead"),
+        ])
         .output();
 }
 
@@ -370,11 +379,19 @@ async fn a_refusing_or_unreachable_registry_stops_the_deploy_before_any_change_s
     let err = deploy(&session, &svc, &yes(), &u).await.unwrap_err();
     let message = err.to_string();
     assert_eq!(err.exit_code(), 5, "{message}");
-    assert!(message.contains("pushing image counter/counter"), "{message}");
+    assert!(
+        message.contains("pushing image counter/counter"),
+        "{message}"
+    );
     assert!(message.contains(&registry.url), "{message}");
     assert!(message.contains("no change set was executed"), "{message}");
     assert!(
-        session.cfn.describe_stack("demo-dev-svc").await.unwrap().is_none(),
+        session
+            .cfn
+            .describe_stack("demo-dev-svc")
+            .await
+            .unwrap()
+            .is_none(),
         "no stack was created"
     );
 
@@ -387,12 +404,20 @@ async fn a_refusing_or_unreachable_registry_stops_the_deploy_before_any_change_s
     assert_eq!(err.exit_code(), 4, "{message}");
     assert!(message.contains(&nowhere), "{message}");
     assert!(message.contains("counter/counter"), "{message}");
-    assert!(session.cfn.describe_stack("demo-dev-svc").await.unwrap().is_none());
+    assert!(session
+        .cfn
+        .describe_stack("demo-dev-svc")
+        .await
+        .unwrap()
+        .is_none());
 
     // Loopback-only mode refuses a registry elsewhere.
     let session = self::session(&moto, "http://10.0.0.1:5000").await;
     let (u, _) = ui(None);
     let err = deploy(&session, &svc, &yes(), &u).await.unwrap_err();
     assert_eq!(err.exit_code(), 2, "{err}");
-    assert!(err.to_string().contains("STACKCRAFT_LOOPBACK_ONLY"), "{err}");
+    assert!(
+        err.to_string().contains("STACKCRAFT_LOOPBACK_ONLY"),
+        "{err}"
+    );
 }

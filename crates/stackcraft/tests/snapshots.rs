@@ -51,7 +51,9 @@ fn every_template_matches_its_snapshot() {
 fn without_asset_hashes(text: &str) -> String {
     ["assets/", "@sha256:"]
         .iter()
-        .fold(text.to_owned(), |text, marker| without_hex_after(&text, marker))
+        .fold(text.to_owned(), |text, marker| {
+            without_hex_after(&text, marker)
+        })
 }
 
 fn without_hex_after(text: &str, marker: &str) -> String {

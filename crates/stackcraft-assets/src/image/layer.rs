@@ -106,8 +106,16 @@ mod tests {
         );
         let mut reversed = entries;
         reversed.reverse();
-        assert_eq!(tar(reversed).unwrap(), bytes, "order of the input does not matter");
+        assert_eq!(
+            tar(reversed).unwrap(),
+            bytes,
+            "order of the input does not matter"
+        );
         assert_eq!(gzip(&bytes).unwrap(), gzip(&bytes).unwrap());
-        assert_eq!(&gzip(&bytes).unwrap()[4..8], &[0, 0, 0, 0], "gzip mtime is 0");
+        assert_eq!(
+            &gzip(&bytes).unwrap()[4..8],
+            &[0, 0, 0, 0],
+            "gzip mtime is 0"
+        );
     }
 }

@@ -131,7 +131,12 @@ pub fn image_of(
     binary: Vec<u8>,
     fingerprint: &str,
 ) -> Result<layout::Image, AssetError> {
-    if spec.user.split(':').next().is_some_and(|u| u == "0" || u == "root") {
+    if spec
+        .user
+        .split(':')
+        .next()
+        .is_some_and(|u| u == "0" || u == "root")
+    {
         return Err(AssetError::RootUser {
             bin: spec.bin.to_owned(),
         });
@@ -188,4 +193,3 @@ pub fn image_of(
 }
 
 const HOSTS: &str = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
-

@@ -61,7 +61,13 @@ impl RustImage {
             }
             Err(e) => {
                 let path = stack.path_of("Image");
-                stack.error(&path, format!("the image of {}/{} could not be built: {e}", self.package, self.bin));
+                stack.error(
+                    &path,
+                    format!(
+                        "the image of {}/{} could not be built: {e}",
+                        self.package, self.bin
+                    ),
+                );
                 Image::Uri(String::new())
             }
         }

@@ -222,7 +222,11 @@ impl TaskDefinition {
                 repository.image(tag)
             }
             Image::Asset(asset) => {
-                ecr::grant_pull_arn(stack, &self.execution_role, super::rust_image::repository_arn());
+                ecr::grant_pull_arn(
+                    stack,
+                    &self.execution_role,
+                    super::rust_image::repository_arn(),
+                );
                 super::rust_image::uri(asset)
             }
         };
