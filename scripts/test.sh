@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script).
 # On a fresh machine it installs and starts what the tests need: the pinned Python tools
-# (cfn-lint, checkov, moto) in .venv/, Redis and MariaDB on loopback, Chromium for the
-# browser tests. Then: formatting, lints, generated-code freshness, every test.
+# (cfn-lint, checkov, moto) in .venv/, Redis and MariaDB on loopback, the OCI registry and
+# image tools, Chromium for the browser tests and diagrams. Then: formatting, lints,
+# generated-code freshness, every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,8 @@ bash scripts/services.sh
 
 step "Chromium (browser tests and diagrams)"
 bash scripts/chromium.sh
+step "Registry and image tools (docker-registry, skopeo, umoci)"
+bash scripts/test-tools.sh
 
 step "Formatting"
 cargo fmt --all --check

@@ -55,7 +55,7 @@ fn the_function_is_a_deterministic_al2023_zip() {
     }
     let linked = release.join(spec.bin);
     std::fs::remove_file(&linked).unwrap();
-    let build = spec.build_command().output().unwrap();
+    let build = spec.build().command().output().unwrap();
     assert!(
         build.status.success(),
         "cargo builds the function again: {}",

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 /// Why an asset could not be made.
+#[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum AssetError {
     #[error("{path}: {source}")]
@@ -9,10 +10,9 @@ pub enum AssetError {
         #[source]
         source: std::io::Error,
     },
-    #[error("building {package}/{bin} failed (cargo exited with {status}):\n{output}")]
+    #[error("building {package} failed (cargo exited with {status}):\n{output}")]
     Build {
         package: String,
-        bin: String,
         status: String,
         /// The end of cargo's output.
         output: String,
@@ -23,6 +23,16 @@ pub enum AssetError {
         needed: String,
         max: String,
     },
+    #[error("package {package} has no binary {bin} (it has: {found})")]
+    NoSuchBinary {
+        package: String,
+        bin: String,
+        found: String,
+    },
+    #[error("{bin} is not statically linked ({reason}): an image without a libc cannot run it")]
+    NotStatic { bin: String, reason: String },
+    #[error("the image of {bin} would run as root: give it an unprivileged uid:gid")]
+    RootUser { bin: String },
     #[error("writing the zip: {0}")]
     Zip(#[from] zip::result::ZipError),
 }

@@ -4,16 +4,24 @@
 //!   `provided.al2023` runtime (x86_64, glibc 2.34 at most), packaged as a deterministic zip
 //!   holding `bootstrap`, and addressed by the SHA-256 of the zip. The build is cached by a
 //!   fingerprint of its sources, so synth does not run cargo when nothing changed.
+//! - [`rust_image`]: a workload binary built statically (glibc's static libraries) as a
+//!   deterministic one-layer OCI image layout, addressed by its manifest digest and cached by a
+//!   fingerprint of its sources in the same way.
 //! - [`directory`]: a directory (a static web site) addressed by a hash of its files.
 
+mod cache;
+pub mod cargo;
 mod error;
 mod fingerprint;
 pub mod glibc;
+pub mod image;
 mod lambda;
+pub mod progress;
 mod site;
 pub mod zip;
 
 pub use error::AssetError;
+pub use image::{rust_image, RustImage};
 pub use lambda::{rust_lambda, RustLambda, MAX_GLIBC};
 pub use site::directory;
 

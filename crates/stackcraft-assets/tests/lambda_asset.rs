@@ -6,6 +6,8 @@ use std::path::Path;
 use stackcraft_assets::zip::{deterministic_zip, Entry};
 use stackcraft_assets::{glibc, rust_lambda, sha256_hex, RustLambda, MAX_GLIBC};
 
+mod fixture;
+
 fn root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -63,4 +65,26 @@ fn a_rust_lambda_is_a_deterministic_zip_of_an_al2023_bootstrap() {
         (again.hash, again.object_key),
         (asset.hash, asset.object_key)
     );
+}
+
+#[test]
+fn one_cargo_invocation_builds_every_function_of_a_package() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture::project(dir.path(), &["one", "two"]);
+    let spec = |bin| RustLambda {
+        source_dir: dir.path(),
+        package_dir: "hello",
+        package: "hello",
+        bin,
+    };
+    let one = rust_lambda(&spec("one")).expect("builds");
+    // cargo's output is gone: the second function can only come from the cache, where the
+    // first build put it.
+    std::fs::remove_dir_all(dir.path().join("target/lambda")).unwrap();
+    let two = rust_lambda(&spec("two")).expect("from the cache");
+    assert!(
+        !dir.path().join("target/lambda").exists(),
+        "cargo did not run again"
+    );
+    assert_ne!(one.hash, two.hash, "two binaries, two zips");
 }

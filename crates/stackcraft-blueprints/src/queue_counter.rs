@@ -12,9 +12,9 @@
 //! protection, retention, task counts) comes from the constructs' defaults for the
 //! environment: prod is highly available across three zones, the others cheap across two.
 //!
-//! The container image defaults to `<Images repository>:latest` of this stack: until deploy
-//! publishes images, push the counter's image there (`docker build` of `apps/counter`, then
-//! `docker push <ImageRepository output>:latest`), or set `image` to any image URI.
+//! The container image defaults to the `counter` binary of `apps/counter`, built statically into
+//! an OCI image at synth, pushed by deploy to the environment's bootstrap image repository and
+//! named by digest in the task definitions; set `image` to run any image URI instead.
 
 use std::path::PathBuf;
 
@@ -27,10 +27,9 @@ use stackcraft_constructs::cloudwatch::{
 };
 use stackcraft_constructs::dns::Domain;
 use stackcraft_constructs::ec2::{HasConnections, Port, Vpc, VpcOptions};
-use stackcraft_constructs::ecr::Repository;
 use stackcraft_constructs::ecs::{
     Cluster, ConnectionEnv, Container, ContainerCondition, FargateService, FargateTaskOptions,
-    Image, ServiceOptions, TaskDefinition,
+    Image, RustImage, ServiceOptions, TaskDefinition,
 };
 use stackcraft_constructs::elasticache::{Redis, RedisOptions};
 use stackcraft_constructs::elbv2::{AlbOptions, ApplicationLoadBalancer};
@@ -88,7 +87,7 @@ const APP_USER_CREDENTIALS_ENV: ConnectionEnv = ConnectionEnv {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Settings {
-    /// The counter's container image (default: `latest` of the stack's `Images` repository).
+    /// The counter's container image (default: the `counter` binary of `apps/counter`, built).
     image: Option<String>,
     /// The web page's directory, relative to the project's root.
     #[serde(default = "default_site")]
@@ -197,7 +196,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     }
     let site_dir = stack.source_dir().join(&cfg.site);
 
-    // Network, data, images.
+    // Network, data, image.
     let vpc = Vpc::with(
         stack,
         "Network",
@@ -227,10 +226,11 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             ..DatabaseOptions::default()
         },
     );
-    let images = Repository::new(stack, "Images");
     let image = match &cfg.image {
         Some(uri) => Image::Uri(uri.clone()),
-        None => Image::Repository(images.clone(), "latest".to_owned()),
+        None => RustImage::new("apps/counter", "counter", "counter")
+            .port(HTTP_PORT)
+            .build(stack),
     };
 
     // The API behind the load balancer, the web page in front of it.
@@ -408,7 +408,6 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
          no longer in the page, and invalidates the changed paths in CloudFront"
             .to_owned(),
     );
-    stack.output("ImageRepository", images.uri());
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! `ecr::Repository`: scanned on push, KMS-encrypted, tags immutable (but `latest`), old
+//! `ecr::Repository`: scanned on push, KMS-encrypted, every tag immutable, old
 //! images expired by a lifecycle policy; pull grants of exactly the actions a pull needs.
 
 use serde_json::json;
@@ -6,7 +6,7 @@ use stackcraft_core::template::{sub_with, Expr, Target};
 use stackcraft_core::Stack;
 use stackcraft_resources::ecr::repository::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
-    ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType, LifecyclePolicy,
+    LifecyclePolicy,
 };
 use stackcraft_resources::ecr::{self as l1, RepositoryRef};
 
@@ -92,22 +92,15 @@ impl Repository {
         let mut repository = l1::Repository::new()
             .image_scanning_configuration(ImageScanningConfiguration::new().scan_on_push(true))
             .encryption_configuration(EncryptionConfiguration::new(EncryptionType::Kms))
-            .image_tag_mutability(ImageTagMutability::ImmutableWithExclusion)
-            .image_tag_mutability_exclusion_filters(vec![ImageTagMutabilityExclusionFilter::new(
-                ImageTagMutabilityExclusionFilterType::Wildcard,
-                "latest",
-            )])
+            // Deploy publishes images under tags derived from their digests, which never move;
+            // nothing needs a mutable `latest`.
+            .image_tag_mutability(ImageTagMutability::Immutable)
             .lifecycle_policy(LifecyclePolicy::new().lifecycle_policy_text(lifecycle.to_string()))
             .empty_on_delete(!protected);
         if let Some(name) = &options.name {
             repository = repository.repository_name(name.as_str());
         }
         let repository = stack.add(id, repository);
-        stack.suppress(
-            repository.target(),
-            "CKV_AWS_51",
-            "Every tag is immutable except `latest`, which names the image a fresh stack starts from until deploy publishes content-addressed tags; services pin what they run through their task definitions, and scan on push checks every image.",
-        );
         let policy = stack.env().removal_policy();
         stack.set_removal_policy(repository.target(), policy);
         Repository { repository }

@@ -378,10 +378,14 @@ fn repositories_scan_on_push_expire_old_images_and_keep_prod_images() {
         "AWS::ECR::Repository",
         json!({"Properties": {"ImageScanningConfiguration": {"ScanOnPush": true},
                "EncryptionConfiguration": {"EncryptionType": "KMS"},
-               "ImageTagMutability": "IMMUTABLE_WITH_EXCLUSION", "EmptyOnDelete": false},
+               "ImageTagMutability": "IMMUTABLE", "EmptyOnDelete": false},
                "DeletionPolicy": "Retain"}),
     );
     let (_, repo) = t.find_resources("AWS::ECR::Repository").remove(0);
+    assert!(
+        repo.get("Metadata").is_none(),
+        "no checkov suppression: {repo}"
+    );
     let lifecycle: Json = serde_json::from_str(
         repo["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"]
             .as_str()
@@ -406,4 +410,26 @@ fn repositories_scan_on_push_expire_old_images_and_keep_prod_images() {
 fn port_descriptions_name_the_protocol() {
     assert_eq!(Port::MYSQL.describe(), "MySQL 3306");
     assert_eq!(Port::tcp(5080).describe(), "TCP 5080");
+}
+
+#[test]
+fn a_built_image_is_named_by_digest_in_the_bootstrap_repository() {
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let image = stackcraft_core::ImageAsset::new(digest.clone(), "counter/counter", "/x".into());
+    let t = build(prod(), |s| {
+        let mut task = TaskDefinition::fargate(s, "Task", FargateTaskOptions::default());
+        task.add_container(s, Container::new("c", Image::Asset(image.clone())));
+    });
+    let text = serde_json::to_string(&t.find_resources("AWS::ECS::TaskDefinition")).unwrap();
+    assert!(
+        text.contains(&format!(
+            r#""Image":{{"Fn::Sub":"${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/stackcraft-images-${{AWS::AccountId}}-${{AWS::Region}}@{digest}"}}"#
+        )),
+        "{text}"
+    );
+    let policies = serde_json::to_string(&t.find_resources("AWS::IAM::Policy")).unwrap();
+    assert!(
+        policies.contains(r#"repository/stackcraft-images-${AWS::AccountId}-${AWS::Region}"#),
+        "the execution role pulls from the bootstrap repository: {policies}"
+    );
 }

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde_json::json;
 use stackcraft_template::Template;
 
-use crate::asset::{Asset, Packaging};
+use crate::asset::{Asset, ImageAsset, Packaging, IMAGE_REPOSITORY};
 use crate::environment::Environment;
 use crate::error::SynthError;
 use crate::files::source_files;
@@ -57,6 +57,8 @@ pub struct SynthesizedStack {
     pub assets: Vec<Asset>,
     /// Static sites deploy publishes once the stack is deployed.
     pub sites: Vec<SitePublication>,
+    /// Container images (OCI layouts) deploy pushes before the stack's change set.
+    pub images: Vec<ImageAsset>,
 }
 
 /// Every stack of one environment, in dependency order.
@@ -116,12 +118,28 @@ impl Assembly {
         }
     }
 
+    fn image_dir(image: &ImageAsset) -> String {
+        format!("images/{}", image.hex())
+    }
+
     /// The manifest: what deploy, diff, check and graph read.
     pub fn manifest(&self, format: Format) -> serde_json::Value {
         let env = &self.environment;
         let mut stacks = serde_json::Map::new();
         let mut assets = serde_json::Map::new();
+        let mut images = serde_json::Map::new();
         for stack in &self.stacks {
+            for image in &stack.images {
+                images.insert(
+                    image.digest.clone(),
+                    json!({
+                        "name": image.name,
+                        "path": Self::image_dir(image),
+                        "repository": IMAGE_REPOSITORY,
+                        "tag": image.tag(),
+                    }),
+                );
+            }
             for asset in &stack.assets {
                 assets.insert(
                     asset.hash.clone(),
@@ -138,6 +156,7 @@ impl Assembly {
                 "blueprint": stack.blueprint,
                 "dependencies": stack.dependencies,
                 "assets": stack.assets.iter().map(|a| &a.hash).collect::<Vec<_>>(),
+                "images": stack.images.iter().map(|i| &i.digest).collect::<Vec<_>>(),
                 "resources": stack.paths,
             });
             if !stack.sites.is_empty() {
@@ -158,6 +177,7 @@ impl Assembly {
             },
             "stacks": stacks,
             "assets": assets,
+            "images": images,
         })
     }
 
@@ -180,6 +200,12 @@ impl Assembly {
                 files.push(AssemblyFile::Copy(
                     Self::asset_file(asset),
                     asset.source.clone(),
+                ));
+            }
+            for image in &stack.images {
+                files.push(AssemblyFile::Copy(
+                    Self::image_dir(image),
+                    image.source.clone(),
                 ));
             }
         }

@@ -1,10 +1,15 @@
-//! Assets: files that a stack needs uploaded before it deploys (Lambda zips, web sites).
+//! Assets: what a stack needs published before it deploys: files (Lambda zips, web sites) in the
+//! asset bucket, container images in the image repository.
 
 use std::path::PathBuf;
 
 /// The bootstrap bucket that holds every asset of an account and region, as a `Fn::Sub`
 /// template string. `stackcraft bootstrap` creates it; templates reference assets in it by key.
 pub const ASSET_BUCKET: &str = "stackcraft-assets-${AWS::AccountId}-${AWS::Region}";
+
+/// The bootstrap repository that holds every container image of an account and region, as a
+/// `Fn::Sub` template string; templates reference images in it by digest.
+pub const IMAGE_REPOSITORY: &str = "stackcraft-images-${AWS::AccountId}-${AWS::Region}";
 
 /// The bootstrap stack's name.
 pub const BOOTSTRAP_STACK: &str = "stackcraft-bootstrap";
@@ -28,4 +33,46 @@ pub struct Asset {
 pub enum Packaging {
     Zip,
     Directory,
+}
+
+/// A container image in OCI image layout, addressed by the digest of its manifest, so the task
+/// definition changes exactly when the image does and a rollback rolls the image back too.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ImageAsset {
+    /// `sha256:<hex>` of the image manifest.
+    pub digest: String,
+    /// What it runs, for messages (`counter/counter`: package and binary).
+    pub name: String,
+    /// The OCI image layout directory (`oci-layout`, `index.json`, `blobs/`) synth wrote.
+    pub source: PathBuf,
+}
+
+impl ImageAsset {
+    pub fn new(digest: impl Into<String>, name: impl Into<String>, source: PathBuf) -> Self {
+        ImageAsset {
+            digest: digest.into(),
+            name: name.into(),
+            source,
+        }
+    }
+
+    /// The digest's hex part.
+    pub fn hex(&self) -> &str {
+        self.digest.trim_start_matches("sha256:")
+    }
+
+    /// The tag deploy pushes the image under (`sha256-<hex>`): the repository's lifecycle
+    /// policy expires untagged images, and a tag derived from the digest never moves.
+    pub fn tag(&self) -> String {
+        format!("sha256-{}", self.hex())
+    }
+
+    /// The image's URI in the bootstrap repository, as a `Fn::Sub` template string.
+    pub fn uri_template(&self) -> String {
+        format!(
+            "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/{IMAGE_REPOSITORY}@{}",
+            self.digest
+        )
+    }
 }

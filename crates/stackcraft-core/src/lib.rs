@@ -19,7 +19,7 @@ mod stack_set;
 
 pub use aspect::{ApplyTags, Aspect, Visit};
 pub use assembly::{Assembly, Format, SynthesizedStack};
-pub use asset::{Asset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK};
+pub use asset::{Asset, ImageAsset, Packaging, ASSET_BUCKET, BOOTSTRAP_STACK, IMAGE_REPOSITORY};
 pub use environment::Environment;
 pub use error::{ConstructError, SynthError};
 pub use site::{SitePublication, SITE_CONFIG_FILE};

@@ -8,7 +8,7 @@ use stackcraft_template::{
     Condition, Expr, Map, Output, Parameter, Policy, Resource, ResourceType, Tagging, Target, Value,
 };
 
-use crate::asset::Asset;
+use crate::asset::{Asset, ImageAsset};
 use crate::environment::Environment;
 use crate::error::ConstructError;
 use crate::logical_id;
@@ -55,6 +55,7 @@ pub struct Stack {
     assets: Vec<Asset>,
     /// Static sites deploy publishes once the stack is deployed.
     sites: Vec<SitePublication>,
+    images: Vec<ImageAsset>,
     /// Macros CloudFormation runs on the template (`AWS::SecretsManager-2020-07-23`).
     transforms: Vec<String>,
     errors: Vec<ConstructError>,
@@ -82,6 +83,7 @@ impl Stack {
             published: IndexMap::new(),
             assets: Vec::new(),
             sites: Vec::new(),
+            images: Vec::new(),
             transforms: Vec::new(),
             errors: Vec::new(),
         }
@@ -457,6 +459,17 @@ impl Stack {
             }
         }
         errors
+    }
+
+    /// Registers a container image that deploy pushes to the image repository.
+    pub fn add_image(&mut self, image: ImageAsset) {
+        if !self.images.iter().any(|i| i.digest == image.digest) {
+            self.images.push(image);
+        }
+    }
+
+    pub fn images(&self) -> &[ImageAsset] {
+        &self.images
     }
 
     /// Asks CloudFormation to run a macro on the template (once, however often asked), e.g.

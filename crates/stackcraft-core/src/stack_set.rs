@@ -159,6 +159,7 @@ impl StackSet {
                         .collect(),
                     assets: stack.assets().to_vec(),
                     sites: stack.sites().to_vec(),
+                    images: stack.images().to_vec(),
                     name,
                 }
             })

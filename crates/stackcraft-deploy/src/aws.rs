@@ -574,3 +574,40 @@ impl CloudFrontApi for SdkCloudFront {
             .unwrap_or_default())
     }
 }
+
+pub(crate) struct SdkEcr {
+    pub client: aws_sdk_ecr::Client,
+}
+
+#[async_trait]
+impl crate::images::RegistryLogins for SdkEcr {
+    /// `GetAuthorizationToken`: base64 of `AWS:<password>`, valid for 12 hours, and the
+    /// registry's endpoint.
+    async fn login(&self) -> Result<crate::images::RegistryLogin, ApiError> {
+        use base64::Engine;
+        let out = self
+            .client
+            .get_authorization_token()
+            .send()
+            .await
+            .map_err(api_error)?;
+        let data = out
+            .authorization_data()
+            .first()
+            .ok_or_else(|| ApiError::other("ECR returned no authorization data"))?;
+        let token = data.authorization_token().unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| ApiError::other("ECR's authorization token is not base64 text"))?;
+        let (username, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| ApiError::other("ECR's authorization token is not user:password"))?;
+        Ok(crate::images::RegistryLogin {
+            endpoint: data.proxy_endpoint().unwrap_or_default().to_owned(),
+            username: username.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}

@@ -175,6 +175,8 @@ pub async fn deploy(
     let work = async {
         let assets = crate::assets::bucket_assets(assembly);
         crate::assets::publish(session, ui, &assets, opts.asset_parallelism).await?;
+        let images = crate::images::of(assembly);
+        crate::images::publish(session, ui, &images, opts.asset_parallelism).await?;
         let outcome = schedule::run(&graph(assembly), opts.concurrency, |name| {
             let stack = assembly.stack(&name).expect("scheduled stacks exist");
             let progress = &progress;

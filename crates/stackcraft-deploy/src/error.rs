@@ -184,6 +184,19 @@ pub enum DeployError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// An image could not be pushed to the registry; nothing was executed (exit 4 when the
+    /// registry could not be reached, else 5).
+    #[error(
+        "pushing image {image} ({digest}) to {registry}: {message}; no change set was executed"
+    )]
+    #[non_exhaustive]
+    ImagePush {
+        image: String,
+        digest: String,
+        registry: String,
+        message: String,
+        unreachable: bool,
+    },
     /// A static site could not be published after its stack was deployed (the stack is
     /// deployed; the message names the stack, the site and what is missing).
     #[error("{message}")]
@@ -341,6 +354,13 @@ impl DeployError {
             | PlanForOtherAccount { .. } => 2,
             UnknownStack { .. } => 3,
             Unreachable { .. } | AssetMissing { .. } | File { .. } => 4,
+            ImagePush { unreachable, .. } => {
+                if *unreachable {
+                    4
+                } else {
+                    5
+                }
+            }
             Aws { .. }
             | ChangeSetRejected { .. }
             | ChangeSetFailed { .. }

@@ -9,8 +9,9 @@
 //!   override, the loopback-only test mode, and the account check;
 //! - [`bootstrap()`]: the per-account-and-region stack with the asset bucket and image
 //!   repository;
-//! - [`deploy()`]: assets, change sets, approval, events, outputs, in dependency order, and
-//!   the static sites of each deployed stack published into their buckets;
+//! - [`deploy()`]: assets and container images, change sets, approval, events, outputs, in
+//!   dependency order, and the static sites of each deployed stack published into their
+//!   buckets;
 //! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
 //! - [`diff()`]: the synthesized templates against the deployed ones;
 //! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
@@ -32,6 +33,7 @@ mod diff;
 mod endpoint;
 mod error;
 mod events;
+mod images;
 mod plan;
 mod schedule;
 mod session;
@@ -53,6 +55,7 @@ pub use destroy::{destroy, with_dependents, DestroyOptions};
 pub use diff::{diff, diff_templates, StackDiff};
 pub use endpoint::{check_loopback, LOOPBACK_ENV};
 pub use error::{DeployError, FailedResource, InterruptedStack, Refusal};
+pub use images::{RegistryLogin, RegistryLogins, REGISTRY_ENV};
 pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
 pub use session::{connect, ConnectOptions, Session};
 pub use site::{cache_control, content_type, Invalidation, SiteReport, MAX_INVALIDATION_PATHS};

@@ -75,11 +75,12 @@ impl Plan {
     }
 }
 
-/// Publishes the assets, creates one change set per stack (in dependency order) and prints
+/// Publishes the assets and images, creates one change set per stack (in dependency order) and prints
 /// them; nothing is executed.
 pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Plan, DeployError> {
     let assets = crate::assets::bucket_assets(assembly);
     crate::assets::publish(session, ui, &assets, 8).await?;
+    crate::images::publish(session, ui, &crate::images::of(assembly), 8).await?;
     let mut stacks = Vec::new();
     for stack in &assembly.stacks {
         let spec = deploy::spec(stack);

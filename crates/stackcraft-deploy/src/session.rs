@@ -10,9 +10,10 @@ use aws_sdk_sts::config::ProvideCredentials;
 use stackcraft_core::Environment;
 
 use crate::api::{CloudFormationApi, CloudFrontApi, ObjectStore};
-use crate::aws::{api_error, SdkCloudFormation, SdkCloudFront, SdkS3};
+use crate::aws::{api_error, SdkCloudFormation, SdkCloudFront, SdkEcr, SdkS3};
 use crate::endpoint::{check_endpoint, loopback_only};
 use crate::error::{ApiError, DeployError};
+use crate::images::{RegistryLogins, REGISTRY_ENV};
 
 /// What the command line says about where to go: `--profile`, `--region`, `--endpoint-url`.
 #[derive(Clone, Debug, Default)]
@@ -31,6 +32,11 @@ pub struct Session {
     /// CloudFront, for the invalidations of published sites; `None` in sessions made for
     /// tests that publish no site.
     pub cdn: Option<Arc<dyn CloudFrontApi>>,
+    /// Logs in to the registry images are pushed to (none: a deploy with images fails).
+    pub registry: Option<Arc<dyn RegistryLogins>>,
+    /// Where images are pushed instead of the registry the login names (`http://127.0.0.1:5000`);
+    /// `STACKCRAFT_REGISTRY_URL` by default.
+    pub registry_url: Option<String>,
     /// The account of the credentials, checked against the environment's.
     pub account: String,
     pub region: String,
@@ -56,6 +62,10 @@ impl Session {
             cfn,
             store,
             cdn: None,
+            registry: None,
+            registry_url: std::env::var(REGISTRY_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
             account: account.into(),
             endpoint: format!("AWS ({region})"),
             region,
@@ -78,6 +88,11 @@ impl Session {
 
     pub fn with_cdn(mut self, cdn: Arc<dyn CloudFrontApi>) -> Session {
         self.cdn = Some(cdn);
+        self
+    }
+
+    pub fn with_registry(mut self, registry: Arc<dyn RegistryLogins>) -> Session {
+        self.registry = Some(registry);
         self
     }
 
@@ -214,6 +229,7 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
     }
     let s3 = aws_sdk_s3::Client::from_conf(s3_config.build());
     let cloudfront = aws_sdk_cloudfront::Client::new(&config);
+    let ecr = aws_sdk_ecr::Client::new(&config);
     Ok(Session::new(
         Arc::new(SdkCloudFormation { client: cfn }),
         Arc::new(SdkS3 {
@@ -225,5 +241,6 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
         env.name.clone(),
     )
     .with_endpoint(target)
-    .with_cdn(Arc::new(SdkCloudFront { client: cloudfront })))
+    .with_cdn(Arc::new(SdkCloudFront { client: cloudfront }))
+    .with_registry(Arc::new(SdkEcr { client: ecr })))
 }

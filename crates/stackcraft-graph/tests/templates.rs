@@ -47,6 +47,7 @@ fn assembly() -> Assembly {
             paths: IndexMap::new(),
             assets: Vec::new(),
             sites: Vec::new(),
+            images: Vec::new(),
         }],
     }
 }

@@ -1,7 +1,7 @@
 //! Snapshot of every template the shipped configuration synthesizes, in every environment.
 //! A change to a template shows up as a diff in review; `UPDATE_SNAPSHOTS=1 cargo test`
-//! rewrites the snapshots after an intended change. Asset hashes (`assets/<sha256>.zip`) are
-//! written as `assets/<sha256>.zip` literally: they follow the workload's binary, which the
+//! rewrites the snapshots after an intended change. Asset hashes (`assets/<sha256>.zip`) and
+//! image digests (`@sha256:<sha256>`) are written as `<sha256>` literally: they follow the workload's binary, which the
 //! asset tests check on their own, and they would tie the snapshots to one toolchain.
 
 mod common;
@@ -43,12 +43,21 @@ fn every_template_matches_its_snapshot() {
     );
 }
 
-/// Replaces every 64-hex-digit asset hash by `<sha256>`.
+/// Replaces every 64-hex-digit asset hash (`assets/<hex>`) and image digest (`@sha256:<hex>`)
+/// by `<sha256>`.
 fn without_asset_hashes(text: &str) -> String {
+    ["assets/", "@sha256:"]
+        .iter()
+        .fold(text.to_owned(), |text, marker| {
+            without_hex_after(&text, marker)
+        })
+}
+
+fn without_hex_after(text: &str, marker: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(pos) = rest.find("assets/") {
-        let (before, after) = rest.split_at(pos + "assets/".len());
+    while let Some(pos) = rest.find(marker) {
+        let (before, after) = rest.split_at(pos + marker.len());
         out.push_str(before);
         let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
         if hex == 64 {

@@ -5,12 +5,14 @@
 mod capacity;
 mod cluster;
 mod connect;
+mod rust_image;
 mod service;
 mod task_definition;
 
 pub use capacity::{CapacityProvider, ECS_OPTIMIZED_AMAZON_LINUX_2023};
 pub use cluster::Cluster;
 pub use connect::{Connectable, ConnectionEnv, Endpoint};
+pub use rust_image::RustImage;
 pub use service::{FargateService, Scaling, Service, ServiceOptions};
 pub use stackcraft_resources::ecs::task_definition::Condition as ContainerCondition;
 pub use task_definition::{

@@ -31,6 +31,8 @@ pub enum Image {
     Uri(String),
     /// A tag of a repository of this stack.
     Repository(Repository, String),
+    /// An image synth built ([`Image::rust`]), in the bootstrap image repository, by digest.
+    Asset(stackcraft_core::ImageAsset),
 }
 
 /// A secret injected as an environment variable when the container starts (never written to
@@ -262,6 +264,14 @@ impl TaskDefinition {
             Image::Repository(repository, tag) => {
                 repository.grant_pull(stack, &self.execution_role);
                 repository.image(tag)
+            }
+            Image::Asset(asset) => {
+                ecr::grant_pull_arn(
+                    stack,
+                    &self.execution_role,
+                    super::rust_image::repository_arn(),
+                );
+                super::rust_image::uri(asset)
             }
         };
         let mut options = IndexMap::new();

@@ -1,0 +1,128 @@
+//! Release builds of workload binaries, reproducible: paths of this machine are remapped so the
+//! bytes do not depend on where the project or cargo's registry live, and symbols are stripped.
+//! One cargo invocation builds every binary of a package; cargo's JSON messages say where each
+//! executable went.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{io, AssetError};
+
+/// One release build of a package.
+#[derive(Clone, Debug)]
+pub struct Build<'a> {
+    /// The project root (the cargo workspace).
+    pub source_dir: &'a Path,
+    pub package: &'a str,
+    /// Cargo's target directory, below the project's `target/`.
+    pub target_dir: PathBuf,
+    /// A `--target` triple: rustflags then reach only the target's code, not build scripts
+    /// and proc macros (which `+crt-static` would break).
+    pub target: Option<&'a str>,
+    /// Added to the reproducibility flags.
+    pub extra_rustflags: &'a [&'a str],
+}
+
+impl Build<'_> {
+    /// `cargo build --release` of every binary of the package.
+    pub fn command(&self) -> Command {
+        let cargo_home = std::env::var("CARGO_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| {
+                PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+            });
+        let root = self
+            .source_dir
+            .canonicalize()
+            .unwrap_or_else(|_| self.source_dir.to_owned());
+        let mut rustflags: Vec<String> = user_rustflags()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        rustflags.extend([
+            format!("--remap-path-prefix={}=/build", root.display()),
+            format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
+            "-C".to_owned(),
+            "strip=symbols".to_owned(),
+        ]);
+        rustflags.extend(self.extra_rustflags.iter().map(|f| f.to_string()));
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args([
+            "build",
+            "--release",
+            "--locked",
+            "--message-format=json-render-diagnostics",
+            "--package",
+            self.package,
+            "--bins",
+        ]);
+        if let Some(target) = self.target {
+            cmd.args(["--target", target]);
+        }
+        cmd.arg("--target-dir")
+            .arg(&self.target_dir)
+            .current_dir(self.source_dir)
+            // CARGO_ENCODED_RUSTFLAGS would win over RUSTFLAGS.
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env("RUSTFLAGS", rustflags.join(" "));
+        cmd
+    }
+
+    /// Runs the build; returns every executable of the package by binary name.
+    pub fn run(&self) -> Result<BTreeMap<String, PathBuf>, AssetError> {
+        let output = self
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(io("cargo"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+            return Err(AssetError::Build {
+                package: self.package.to_owned(),
+                status: output.status.to_string(),
+                output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            });
+        }
+        Ok(executables(&String::from_utf8_lossy(&output.stdout)))
+    }
+}
+
+/// The user's own `RUSTFLAGS`, kept (before ours) in every build; they change the binary, so
+/// fingerprints include them.
+pub fn user_rustflags() -> String {
+    std::env::var("RUSTFLAGS").unwrap_or_default()
+}
+
+/// `target.name → executable` of the `compiler-artifact` messages that have an executable.
+fn executables(messages: &str) -> BTreeMap<String, PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact")
+        .filter_map(|m| {
+            let name = m["target"]["name"].as_str()?.to_owned();
+            let exe = m["executable"].as_str()?;
+            Some((name, PathBuf::from(exe)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_executables_from_cargo_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"serde"},"executable":null}
+{"reason":"compiler-artifact","target":{"name":"read-counts"},"executable":"/t/release/read-counts"}
+not json
+{"reason":"build-finished","success":true}"#;
+        let found = super::executables(messages);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found["read-counts"],
+            std::path::PathBuf::from("/t/release/read-counts")
+        );
+    }
+}
