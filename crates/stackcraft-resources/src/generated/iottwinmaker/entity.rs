@@ -771,13 +771,13 @@ impl From<Status> for Expr<Status> {
 
 /// Error object with Message and Code.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Error2 {
+pub struct ErrorObject {
     code: Option<Value>,
     message: Option<Value>,
 }
 
-impl Error2 {
-    /// Creates a `Error2` with no property set.
+impl ErrorObject {
+    /// Creates a `ErrorObject` with no property set.
     pub fn new() -> Self {
         Self::default()
     }
@@ -802,8 +802,8 @@ impl Error2 {
     }
 }
 
-impl From<Error2> for Expr<Error2> {
-    fn from(value: Error2) -> Self {
+impl From<ErrorObject> for Expr<ErrorObject> {
+    fn from(value: ErrorObject) -> Self {
         Expr::from_value(Value::Map(value.into_map()))
     }
 }

@@ -243,13 +243,13 @@ impl QueueRef {
 /// ``deadLetterTargetArn : String``
 /// ``maxReceiveCount : Integer``
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct RedrivePolicy1 {
+pub struct RedrivePolicyObject {
     dead_letter_target_arn: Option<Value>,
     max_receive_count: Option<Value>,
 }
 
-impl RedrivePolicy1 {
-    /// Creates a `RedrivePolicy1` with no property set.
+impl RedrivePolicyObject {
+    /// Creates a `RedrivePolicyObject` with no property set.
     pub fn new() -> Self {
         Self::default()
     }
@@ -274,8 +274,8 @@ impl RedrivePolicy1 {
     }
 }
 
-impl From<RedrivePolicy1> for Expr<RedrivePolicy1> {
-    fn from(value: RedrivePolicy1) -> Self {
+impl From<RedrivePolicyObject> for Expr<RedrivePolicyObject> {
+    fn from(value: RedrivePolicyObject) -> Self {
         Expr::from_value(Value::Map(value.into_map()))
     }
 }
@@ -292,8 +292,8 @@ impl From<RedrivePolicy1> for Expr<RedrivePolicy1> {
 /// ``maxReceiveCount : Integer``
 #[derive(Clone, Debug, PartialEq)]
 pub enum RedrivePolicy {
-    /// A `RedrivePolicy1`.
-    RedrivePolicy1(Expr<RedrivePolicy1>),
+    /// A `RedrivePolicyObject`.
+    RedrivePolicyObject(Expr<RedrivePolicyObject>),
     /// A `String`.
     String(Expr<String>),
 }
@@ -301,7 +301,7 @@ pub enum RedrivePolicy {
 impl From<RedrivePolicy> for Expr<Json> {
     fn from(value: RedrivePolicy) -> Self {
         Expr::from_value(match value {
-            RedrivePolicy::RedrivePolicy1(value) => value.into_value(),
+            RedrivePolicy::RedrivePolicyObject(value) => value.into_value(),
             RedrivePolicy::String(value) => value.into_value(),
         })
     }
