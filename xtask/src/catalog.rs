@@ -110,13 +110,12 @@ pub fn readme(readme: &str, entries: &[&Entry]) -> Result<String, String> {
     Ok(format!("{}{block}{}", &readme[..b], &readme[e..]))
 }
 
-/// `crates/stackcraft-resources/tests/every_type.rs`.
+/// `crates/stackcraft-resources/tests/generated/every_type.rs`, a module of the
+/// `every_type` test.
 pub fn compile_test(entries: &[&Entry]) -> String {
     let mut s = header();
     s.push_str(
-        "//! Every generated resource type builds and carries its schema's facts: one test per \
-         service,\n//! compiled with that service's feature (`cargo test -p stackcraft-resources \
-         --features all\n//! --test every_type` builds and runs them all).\n\n\
+        "//! One test per service, compiled with that service's feature.\n\n\
          use stackcraft_template::{ResourceType, Target};\n\n\
          /// The type's name and create-only properties, and a handle made from a target.\n\
          #[allow(dead_code)]\n\
@@ -187,10 +186,14 @@ mod tests {
         assert!(md.contains("all 2 `AWS::` resource types of 2 services"));
         assert!(md.contains("| `AWS::S3` | `s3` | 1 | `Bucket` |\n"));
         let test = compile_test(&entries);
-        assert!(test.contains("check::<m::Bucket>(\"AWS::S3::Bucket\", &[\"BucketName\", \"A.B\"]);"));
+        assert!(
+            test.contains("check::<m::Bucket>(\"AWS::S3::Bucket\", &[\"BucketName\", \"A.B\"]);")
+        );
         let text = format!("x\n{README_BEGIN}\nold\n{README_END}\ny\n");
         let new = readme(&text, &entries).unwrap();
-        assert!(new.starts_with(&format!("x\n{README_BEGIN}\n`stackcraft-resources` types all 2")));
+        assert!(new.starts_with(&format!(
+            "x\n{README_BEGIN}\n`stackcraft-resources` types all 2"
+        )));
         assert!(new.ends_with(&format!("RESOURCES.md).\n{README_END}\ny\n")));
         assert!(readme("no markers", &entries).is_err());
         assert_eq!(thousands(1853), "1,853");

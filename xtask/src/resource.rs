@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Map as JMap, Value as J};
 
+use crate::codegen::header;
 use crate::doc;
 use crate::names::{camel, dedupe, is_keyword, singular, snake};
-use crate::codegen::header;
 use crate::stats::{Case, Stats, ENORMOUS_BYTES};
 use crate::union;
 
@@ -406,12 +406,18 @@ impl<'a> Gen<'a> {
     fn make_union_enum(&mut self, name: &str, types: &[RType], desc: &str) {
         let mut s = String::new();
         if desc.trim().is_empty() {
-            let _ = writeln!(s, "/// The shapes a value of a `{}` property takes.", self.type_name);
+            let _ = writeln!(
+                s,
+                "/// The shapes a value of a `{}` property takes.",
+                self.type_name
+            );
         } else {
             doc::emit(&mut s, "", desc);
         }
-        s.push_str("#[derive(Clone, Debug, PartialEq)]
-");
+        s.push_str(
+            "#[derive(Clone, Debug, PartialEq)]
+",
+        );
         let _ = writeln!(s, "pub enum {name} {{");
         let mut taken = BTreeSet::new();
         let variants: Vec<String> = types
@@ -648,10 +654,16 @@ impl<'a> Gen<'a> {
         s.push('\n');
         if fields.is_empty() {
             let m = self.map_ty;
-            let _ = writeln!(s, "    fn into_map(self) -> {m} {{\n        {m}::new()\n    }}\n}}");
+            let _ = writeln!(
+                s,
+                "    fn into_map(self) -> {m} {{\n        {m}::new()\n    }}\n}}"
+            );
         } else {
             let m = self.map_ty;
-            let _ = writeln!(s, "    fn into_map(self) -> {m} {{\n        let mut map = {m}::new();");
+            let _ = writeln!(
+                s,
+                "    fn into_map(self) -> {m} {{\n        let mut map = {m}::new();"
+            );
             for f in &fields {
                 if f.required {
                     let _ = writeln!(

@@ -83,10 +83,7 @@ mod tests {
     fn alternatives_leave_out_constraints() {
         let p = json!({"oneOf": [{"required": ["A"]}, {"type": "string"}, {}]});
         assert_eq!(alternatives(&p), Some(vec![json!({"type": "string"})]));
-        assert_eq!(
-            alternatives(&json!({"oneOf": [{"required": ["A"]}]})),
-            None
-        );
+        assert_eq!(alternatives(&json!({"oneOf": [{"required": ["A"]}]})), None);
         let t = json!({"type": ["string", "null", "integer"]});
         assert_eq!(
             alternatives(&t),

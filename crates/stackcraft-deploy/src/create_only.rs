@@ -35,6 +35,10 @@ mod tests {
         assert!(create_only_properties("AWS::Rekognition::Collection")
             .unwrap()
             .contains(&"CollectionId"));
+        // Nested paths are written with `/`, as `diff` matches them against a top-level key.
+        assert!(create_only_properties("AWS::Bedrock::DataSource")
+            .unwrap()
+            .contains(&"VectorIngestionConfiguration/ChunkingConfiguration"));
         assert!(create_only_properties("AWS::Nope::Nope").is_none());
     }
 }
