@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets --locked --features stackcraft/deploy -- 
 step "Generated resource types match the pinned schemas"
 cargo xtask codegen --check
 
+step "Every generated resource type builds (all service features)"
+cargo test -p stackcraft-resources --locked --features all --test every_type
+
 step "Tests"
 # --features stackcraft/deploy: the deploy commands and their tests, which run against moto
 # in server mode on loopback (scripts/moto.sh starts one per test; nothing talks to AWS).

@@ -6,9 +6,13 @@
 //! - `codegen --check`: regenerates in memory and fails, naming the files, if the committed
 //!   output differs (CI runs this).
 
+mod catalog;
 mod codegen;
 mod doc;
 mod names;
+mod resource;
+mod stats;
+mod union;
 mod wheel;
 
 use std::path::{Path, PathBuf};

@@ -93,6 +93,11 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Whether a name is a Rust keyword (`Self` included: it cannot name a variant or type).
+pub fn is_keyword(name: &str) -> bool {
+    name == "Self" || KEYWORDS.contains(&name)
+}
+
 /// `snake_case`, never a keyword (`type` → `type_`) and never starting with a digit.
 pub fn snake(name: &str) -> String {
     let mut s = words(name)

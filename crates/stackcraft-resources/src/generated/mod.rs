@@ -17,39 +17,300 @@
     clippy::doc_lazy_continuation
 )]
 
+/// `AWS::AccessAnalyzer::*` resource types.
+#[cfg(feature = "accessanalyzer")]
+pub mod accessanalyzer;
+/// `AWS::AccountAccess::*` resource types.
+#[cfg(feature = "accountaccess")]
+pub mod accountaccess;
+/// `AWS::ACMPCA::*` resource types.
+#[cfg(feature = "acmpca")]
+pub mod acmpca;
+/// `AWS::AgentRegistry::*` resource types.
+#[cfg(feature = "agentregistry")]
+pub mod agentregistry;
+/// `AWS::AIOps::*` resource types.
+#[cfg(feature = "aiops")]
+pub mod aiops;
+/// `AWS::AmazonMQ::*` resource types.
+#[cfg(feature = "amazonmq")]
+pub mod amazonmq;
+/// `AWS::Amplify::*` resource types.
+#[cfg(feature = "amplify")]
+pub mod amplify;
+/// `AWS::AmplifyUIBuilder::*` resource types.
+#[cfg(feature = "amplifyuibuilder")]
+pub mod amplifyuibuilder;
 /// `AWS::ApiGateway::*` resource types.
 #[cfg(feature = "apigateway")]
 pub mod apigateway;
 /// `AWS::ApiGatewayV2::*` resource types.
 #[cfg(feature = "apigatewayv2")]
 pub mod apigatewayv2;
+/// `AWS::AppConfig::*` resource types.
+#[cfg(feature = "appconfig")]
+pub mod appconfig;
+/// `AWS::AppFabric::*` resource types.
+#[cfg(feature = "appfabric")]
+pub mod appfabric;
+/// `AWS::AppFlow::*` resource types.
+#[cfg(feature = "appflow")]
+pub mod appflow;
+/// `AWS::AppIntegrations::*` resource types.
+#[cfg(feature = "appintegrations")]
+pub mod appintegrations;
 /// `AWS::ApplicationAutoScaling::*` resource types.
 #[cfg(feature = "applicationautoscaling")]
 pub mod applicationautoscaling;
+/// `AWS::ApplicationInsights::*` resource types.
+#[cfg(feature = "applicationinsights")]
+pub mod applicationinsights;
+/// `AWS::ApplicationSignals::*` resource types.
+#[cfg(feature = "applicationsignals")]
+pub mod applicationsignals;
+/// `AWS::AppMesh::*` resource types.
+#[cfg(feature = "appmesh")]
+pub mod appmesh;
+/// `AWS::AppRunner::*` resource types.
+#[cfg(feature = "apprunner")]
+pub mod apprunner;
+/// `AWS::AppStream::*` resource types.
+#[cfg(feature = "appstream")]
+pub mod appstream;
+/// `AWS::AppSync::*` resource types.
+#[cfg(feature = "appsync")]
+pub mod appsync;
+/// `AWS::AppTest::*` resource types.
+#[cfg(feature = "apptest")]
+pub mod apptest;
+/// `AWS::APS::*` resource types.
+#[cfg(feature = "aps")]
+pub mod aps;
+/// `AWS::ARCRegionSwitch::*` resource types.
+#[cfg(feature = "arcregionswitch")]
+pub mod arcregionswitch;
+/// `AWS::ARCZonalShift::*` resource types.
+#[cfg(feature = "arczonalshift")]
+pub mod arczonalshift;
+/// `AWS::Athena::*` resource types.
+#[cfg(feature = "athena")]
+pub mod athena;
+/// `AWS::AuditManager::*` resource types.
+#[cfg(feature = "auditmanager")]
+pub mod auditmanager;
 /// `AWS::AutoScaling::*` resource types.
 #[cfg(feature = "autoscaling")]
 pub mod autoscaling;
+/// `AWS::AutoScalingPlans::*` resource types.
+#[cfg(feature = "autoscalingplans")]
+pub mod autoscalingplans;
+/// `AWS::AWSExternalAnthropic::*` resource types.
+#[cfg(feature = "awsexternalanthropic")]
+pub mod awsexternalanthropic;
+/// `AWS::B2BI::*` resource types.
+#[cfg(feature = "b2bi")]
+pub mod b2bi;
+/// `AWS::Backup::*` resource types.
+#[cfg(feature = "backup")]
+pub mod backup;
+/// `AWS::BackupGateway::*` resource types.
+#[cfg(feature = "backupgateway")]
+pub mod backupgateway;
+/// `AWS::Batch::*` resource types.
+#[cfg(feature = "batch")]
+pub mod batch;
+/// `AWS::BCM::*` resource types.
+#[cfg(feature = "bcm")]
+pub mod bcm;
+/// `AWS::BCMDataExports::*` resource types.
+#[cfg(feature = "bcmdataexports")]
+pub mod bcmdataexports;
+/// `AWS::BcmPricingCalculator::*` resource types.
+#[cfg(feature = "bcmpricingcalculator")]
+pub mod bcmpricingcalculator;
+/// `AWS::Bedrock::*` resource types.
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
+/// `AWS::BedrockAgentCore::*` resource types.
+#[cfg(feature = "bedrockagentcore")]
+pub mod bedrockagentcore;
+/// `AWS::BedrockMantle::*` resource types.
+#[cfg(feature = "bedrockmantle")]
+pub mod bedrockmantle;
+/// `AWS::Billing::*` resource types.
+#[cfg(feature = "billing")]
+pub mod billing;
+/// `AWS::BillingConductor::*` resource types.
+#[cfg(feature = "billingconductor")]
+pub mod billingconductor;
+/// `AWS::Braket::*` resource types.
+#[cfg(feature = "braket")]
+pub mod braket;
+/// `AWS::Budgets::*` resource types.
+#[cfg(feature = "budgets")]
+pub mod budgets;
+/// `AWS::Cases::*` resource types.
+#[cfg(feature = "cases")]
+pub mod cases;
+/// `AWS::Cassandra::*` resource types.
+#[cfg(feature = "cassandra")]
+pub mod cassandra;
+/// `AWS::CDK::*` resource types.
+#[cfg(feature = "cdk")]
+pub mod cdk;
+/// `AWS::CE::*` resource types.
+#[cfg(feature = "ce")]
+pub mod ce;
 /// `AWS::CertificateManager::*` resource types.
 #[cfg(feature = "certificatemanager")]
 pub mod certificatemanager;
+/// `AWS::Chatbot::*` resource types.
+#[cfg(feature = "chatbot")]
+pub mod chatbot;
+/// `AWS::Chime::*` resource types.
+#[cfg(feature = "chime")]
+pub mod chime;
+/// `AWS::CleanRooms::*` resource types.
+#[cfg(feature = "cleanrooms")]
+pub mod cleanrooms;
+/// `AWS::CleanRoomsML::*` resource types.
+#[cfg(feature = "cleanroomsml")]
+pub mod cleanroomsml;
+/// `AWS::Cloud9::*` resource types.
+#[cfg(feature = "cloud9")]
+pub mod cloud9;
+/// `AWS::CloudFormation::*` resource types.
+#[cfg(feature = "cloudformation")]
+pub mod cloudformation;
 /// `AWS::CloudFront::*` resource types.
 #[cfg(feature = "cloudfront")]
 pub mod cloudfront;
+/// `AWS::CloudHSM::*` resource types.
+#[cfg(feature = "cloudhsm")]
+pub mod cloudhsm;
+/// `AWS::CloudTrail::*` resource types.
+#[cfg(feature = "cloudtrail")]
+pub mod cloudtrail;
 /// `AWS::CloudWatch::*` resource types.
 #[cfg(feature = "cloudwatch")]
 pub mod cloudwatch;
+/// `AWS::CodeArtifact::*` resource types.
+#[cfg(feature = "codeartifact")]
+pub mod codeartifact;
 /// `AWS::CodeBuild::*` resource types.
 #[cfg(feature = "codebuild")]
 pub mod codebuild;
+/// `AWS::CodeCommit::*` resource types.
+#[cfg(feature = "codecommit")]
+pub mod codecommit;
+/// `AWS::CodeConnections::*` resource types.
+#[cfg(feature = "codeconnections")]
+pub mod codeconnections;
 /// `AWS::CodeDeploy::*` resource types.
 #[cfg(feature = "codedeploy")]
 pub mod codedeploy;
+/// `AWS::CodeGuruProfiler::*` resource types.
+#[cfg(feature = "codeguruprofiler")]
+pub mod codeguruprofiler;
+/// `AWS::CodeGuruReviewer::*` resource types.
+#[cfg(feature = "codegurureviewer")]
+pub mod codegurureviewer;
 /// `AWS::CodePipeline::*` resource types.
 #[cfg(feature = "codepipeline")]
 pub mod codepipeline;
+/// `AWS::CodeStar::*` resource types.
+#[cfg(feature = "codestar")]
+pub mod codestar;
 /// `AWS::CodeStarConnections::*` resource types.
 #[cfg(feature = "codestarconnections")]
 pub mod codestarconnections;
+/// `AWS::CodeStarNotifications::*` resource types.
+#[cfg(feature = "codestarnotifications")]
+pub mod codestarnotifications;
+/// `AWS::Cognito::*` resource types.
+#[cfg(feature = "cognito")]
+pub mod cognito;
+/// `AWS::Comprehend::*` resource types.
+#[cfg(feature = "comprehend")]
+pub mod comprehend;
+/// `AWS::ComputeOptimizer::*` resource types.
+#[cfg(feature = "computeoptimizer")]
+pub mod computeoptimizer;
+/// `AWS::Config::*` resource types.
+#[cfg(feature = "config")]
+pub mod config;
+/// `AWS::Connect::*` resource types.
+#[cfg(feature = "connect")]
+pub mod connect;
+/// `AWS::ConnectCampaigns::*` resource types.
+#[cfg(feature = "connectcampaigns")]
+pub mod connectcampaigns;
+/// `AWS::ConnectCampaignsV2::*` resource types.
+#[cfg(feature = "connectcampaignsv2")]
+pub mod connectcampaignsv2;
+/// `AWS::ControlTower::*` resource types.
+#[cfg(feature = "controltower")]
+pub mod controltower;
+/// `AWS::CUR::*` resource types.
+#[cfg(feature = "cur")]
+pub mod cur;
+/// `AWS::CustomerProfiles::*` resource types.
+#[cfg(feature = "customerprofiles")]
+pub mod customerprofiles;
+/// `AWS::DataBrew::*` resource types.
+#[cfg(feature = "databrew")]
+pub mod databrew;
+/// `AWS::DataExchange::*` resource types.
+#[cfg(feature = "dataexchange")]
+pub mod dataexchange;
+/// `AWS::DataPipeline::*` resource types.
+#[cfg(feature = "datapipeline")]
+pub mod datapipeline;
+/// `AWS::DataSync::*` resource types.
+#[cfg(feature = "datasync")]
+pub mod datasync;
+/// `AWS::DataZone::*` resource types.
+#[cfg(feature = "datazone")]
+pub mod datazone;
+/// `AWS::DAX::*` resource types.
+#[cfg(feature = "dax")]
+pub mod dax;
+/// `AWS::Deadline::*` resource types.
+#[cfg(feature = "deadline")]
+pub mod deadline;
+/// `AWS::Detective::*` resource types.
+#[cfg(feature = "detective")]
+pub mod detective;
+/// `AWS::DevOpsAgent::*` resource types.
+#[cfg(feature = "devopsagent")]
+pub mod devopsagent;
+/// `AWS::DevOpsGuru::*` resource types.
+#[cfg(feature = "devopsguru")]
+pub mod devopsguru;
+/// `AWS::DirectConnect::*` resource types.
+#[cfg(feature = "directconnect")]
+pub mod directconnect;
+/// `AWS::DirectoryService::*` resource types.
+#[cfg(feature = "directoryservice")]
+pub mod directoryservice;
+/// `AWS::DLM::*` resource types.
+#[cfg(feature = "dlm")]
+pub mod dlm;
+/// `AWS::DMS::*` resource types.
+#[cfg(feature = "dms")]
+pub mod dms;
+/// `AWS::DocDB::*` resource types.
+#[cfg(feature = "docdb")]
+pub mod docdb;
+/// `AWS::DocDBElastic::*` resource types.
+#[cfg(feature = "docdbelastic")]
+pub mod docdbelastic;
+/// `AWS::DRS::*` resource types.
+#[cfg(feature = "drs")]
+pub mod drs;
+/// `AWS::DSQL::*` resource types.
+#[cfg(feature = "dsql")]
+pub mod dsql;
 /// `AWS::DynamoDB::*` resource types.
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
@@ -65,42 +326,516 @@ pub mod ecs;
 /// `AWS::EFS::*` resource types.
 #[cfg(feature = "efs")]
 pub mod efs;
+/// `AWS::EKS::*` resource types.
+#[cfg(feature = "eks")]
+pub mod eks;
 /// `AWS::ElastiCache::*` resource types.
 #[cfg(feature = "elasticache")]
 pub mod elasticache;
+/// `AWS::ElasticBeanstalk::*` resource types.
+#[cfg(feature = "elasticbeanstalk")]
+pub mod elasticbeanstalk;
+/// `AWS::ElasticLoadBalancing::*` resource types.
+#[cfg(feature = "elasticloadbalancing")]
+pub mod elasticloadbalancing;
 /// `AWS::ElasticLoadBalancingV2::*` resource types.
 #[cfg(feature = "elasticloadbalancingv2")]
 pub mod elasticloadbalancingv2;
+/// `AWS::Elasticsearch::*` resource types.
+#[cfg(feature = "elasticsearch")]
+pub mod elasticsearch;
+/// `AWS::ElementalInference::*` resource types.
+#[cfg(feature = "elementalinference")]
+pub mod elementalinference;
+/// `AWS::EMR::*` resource types.
+#[cfg(feature = "emr")]
+pub mod emr;
+/// `AWS::EMRContainers::*` resource types.
+#[cfg(feature = "emrcontainers")]
+pub mod emrcontainers;
+/// `AWS::EMRServerless::*` resource types.
+#[cfg(feature = "emrserverless")]
+pub mod emrserverless;
+/// `AWS::EntityResolution::*` resource types.
+#[cfg(feature = "entityresolution")]
+pub mod entityresolution;
 /// `AWS::Events::*` resource types.
 #[cfg(feature = "events")]
 pub mod events;
+/// `AWS::EventSchemas::*` resource types.
+#[cfg(feature = "eventschemas")]
+pub mod eventschemas;
+/// `AWS::EventsV2::*` resource types.
+#[cfg(feature = "eventsv2")]
+pub mod eventsv2;
+/// `AWS::Evidently::*` resource types.
+#[cfg(feature = "evidently")]
+pub mod evidently;
+/// `AWS::EVS::*` resource types.
+#[cfg(feature = "evs")]
+pub mod evs;
+/// `AWS::FinSpace::*` resource types.
+#[cfg(feature = "finspace")]
+pub mod finspace;
+/// `AWS::FIS::*` resource types.
+#[cfg(feature = "fis")]
+pub mod fis;
+/// `AWS::FMS::*` resource types.
+#[cfg(feature = "fms")]
+pub mod fms;
+/// `AWS::Forecast::*` resource types.
+#[cfg(feature = "forecast")]
+pub mod forecast;
+/// `AWS::FraudDetector::*` resource types.
+#[cfg(feature = "frauddetector")]
+pub mod frauddetector;
+/// `AWS::FSx::*` resource types.
+#[cfg(feature = "fsx")]
+pub mod fsx;
+/// `AWS::GameLift::*` resource types.
+#[cfg(feature = "gamelift")]
+pub mod gamelift;
+/// `AWS::GlobalAccelerator::*` resource types.
+#[cfg(feature = "globalaccelerator")]
+pub mod globalaccelerator;
+/// `AWS::Glue::*` resource types.
+#[cfg(feature = "glue")]
+pub mod glue;
+/// `AWS::Grafana::*` resource types.
+#[cfg(feature = "grafana")]
+pub mod grafana;
+/// `AWS::Greengrass::*` resource types.
+#[cfg(feature = "greengrass")]
+pub mod greengrass;
+/// `AWS::GreengrassV2::*` resource types.
+#[cfg(feature = "greengrassv2")]
+pub mod greengrassv2;
+/// `AWS::GroundStation::*` resource types.
+#[cfg(feature = "groundstation")]
+pub mod groundstation;
+/// `AWS::GuardDuty::*` resource types.
+#[cfg(feature = "guardduty")]
+pub mod guardduty;
+/// `AWS::HealthAgent::*` resource types.
+#[cfg(feature = "healthagent")]
+pub mod healthagent;
+/// `AWS::HealthImaging::*` resource types.
+#[cfg(feature = "healthimaging")]
+pub mod healthimaging;
+/// `AWS::HealthLake::*` resource types.
+#[cfg(feature = "healthlake")]
+pub mod healthlake;
 /// `AWS::IAM::*` resource types.
 #[cfg(feature = "iam")]
 pub mod iam;
+/// `AWS::IdentityStore::*` resource types.
+#[cfg(feature = "identitystore")]
+pub mod identitystore;
+/// `AWS::ImageBuilder::*` resource types.
+#[cfg(feature = "imagebuilder")]
+pub mod imagebuilder;
+/// `AWS::Inspector::*` resource types.
+#[cfg(feature = "inspector")]
+pub mod inspector;
+/// `AWS::InspectorV2::*` resource types.
+#[cfg(feature = "inspectorv2")]
+pub mod inspectorv2;
+/// `AWS::Interconnect::*` resource types.
+#[cfg(feature = "interconnect")]
+pub mod interconnect;
+/// `AWS::InternetMonitor::*` resource types.
+#[cfg(feature = "internetmonitor")]
+pub mod internetmonitor;
+/// `AWS::Invoicing::*` resource types.
+#[cfg(feature = "invoicing")]
+pub mod invoicing;
+/// `AWS::IoT::*` resource types.
+#[cfg(feature = "iot")]
+pub mod iot;
+/// `AWS::IoTAnalytics::*` resource types.
+#[cfg(feature = "iotanalytics")]
+pub mod iotanalytics;
+/// `AWS::IoTCoreDeviceAdvisor::*` resource types.
+#[cfg(feature = "iotcoredeviceadvisor")]
+pub mod iotcoredeviceadvisor;
+/// `AWS::IoTFleetWise::*` resource types.
+#[cfg(feature = "iotfleetwise")]
+pub mod iotfleetwise;
+/// `AWS::IoTSecureTunneling::*` resource types.
+#[cfg(feature = "iotsecuretunneling")]
+pub mod iotsecuretunneling;
+/// `AWS::IoTSiteWise::*` resource types.
+#[cfg(feature = "iotsitewise")]
+pub mod iotsitewise;
+/// `AWS::IoTThingsGraph::*` resource types.
+#[cfg(feature = "iotthingsgraph")]
+pub mod iotthingsgraph;
+/// `AWS::IoTTwinMaker::*` resource types.
+#[cfg(feature = "iottwinmaker")]
+pub mod iottwinmaker;
+/// `AWS::IoTWireless::*` resource types.
+#[cfg(feature = "iotwireless")]
+pub mod iotwireless;
+/// `AWS::IVS::*` resource types.
+#[cfg(feature = "ivs")]
+pub mod ivs;
+/// `AWS::IVSChat::*` resource types.
+#[cfg(feature = "ivschat")]
+pub mod ivschat;
+/// `AWS::KafkaConnect::*` resource types.
+#[cfg(feature = "kafkaconnect")]
+pub mod kafkaconnect;
+/// `AWS::Kendra::*` resource types.
+#[cfg(feature = "kendra")]
+pub mod kendra;
+/// `AWS::KendraRanking::*` resource types.
+#[cfg(feature = "kendraranking")]
+pub mod kendraranking;
+/// `AWS::Kinesis::*` resource types.
+#[cfg(feature = "kinesis")]
+pub mod kinesis;
+/// `AWS::KinesisAnalytics::*` resource types.
+#[cfg(feature = "kinesisanalytics")]
+pub mod kinesisanalytics;
+/// `AWS::KinesisAnalyticsV2::*` resource types.
+#[cfg(feature = "kinesisanalyticsv2")]
+pub mod kinesisanalyticsv2;
+/// `AWS::KinesisFirehose::*` resource types.
+#[cfg(feature = "kinesisfirehose")]
+pub mod kinesisfirehose;
+/// `AWS::KinesisVideo::*` resource types.
+#[cfg(feature = "kinesisvideo")]
+pub mod kinesisvideo;
 /// `AWS::KMS::*` resource types.
 #[cfg(feature = "kms")]
 pub mod kms;
+/// `AWS::LakeFormation::*` resource types.
+#[cfg(feature = "lakeformation")]
+pub mod lakeformation;
 /// `AWS::Lambda::*` resource types.
 #[cfg(feature = "lambda")]
 pub mod lambda;
+/// `AWS::LaunchWizard::*` resource types.
+#[cfg(feature = "launchwizard")]
+pub mod launchwizard;
+/// `AWS::Lex::*` resource types.
+#[cfg(feature = "lex")]
+pub mod lex;
+/// `AWS::LicenseManager::*` resource types.
+#[cfg(feature = "licensemanager")]
+pub mod licensemanager;
+/// `AWS::LicenseManagerLinuxSubscriptions::*` resource types.
+#[cfg(feature = "licensemanagerlinuxsubscriptions")]
+pub mod licensemanagerlinuxsubscriptions;
+/// `AWS::LicenseManagerUserSubscriptions::*` resource types.
+#[cfg(feature = "licensemanagerusersubscriptions")]
+pub mod licensemanagerusersubscriptions;
+/// `AWS::Lightsail::*` resource types.
+#[cfg(feature = "lightsail")]
+pub mod lightsail;
+/// `AWS::Location::*` resource types.
+#[cfg(feature = "location")]
+pub mod location;
 /// `AWS::Logs::*` resource types.
 #[cfg(feature = "logs")]
 pub mod logs;
+/// `AWS::LookoutEquipment::*` resource types.
+#[cfg(feature = "lookoutequipment")]
+pub mod lookoutequipment;
+/// `AWS::LookoutVision::*` resource types.
+#[cfg(feature = "lookoutvision")]
+pub mod lookoutvision;
+/// `AWS::M2::*` resource types.
+#[cfg(feature = "m2")]
+pub mod m2;
+/// `AWS::Macie::*` resource types.
+#[cfg(feature = "macie")]
+pub mod macie;
+/// `AWS::ManagedBlockchain::*` resource types.
+#[cfg(feature = "managedblockchain")]
+pub mod managedblockchain;
+/// `AWS::MediaConnect::*` resource types.
+#[cfg(feature = "mediaconnect")]
+pub mod mediaconnect;
+/// `AWS::MediaConvert::*` resource types.
+#[cfg(feature = "mediaconvert")]
+pub mod mediaconvert;
+/// `AWS::MediaLive::*` resource types.
+#[cfg(feature = "medialive")]
+pub mod medialive;
+/// `AWS::MediaPackage::*` resource types.
+#[cfg(feature = "mediapackage")]
+pub mod mediapackage;
+/// `AWS::MediaPackageV2::*` resource types.
+#[cfg(feature = "mediapackagev2")]
+pub mod mediapackagev2;
+/// `AWS::MediaStore::*` resource types.
+#[cfg(feature = "mediastore")]
+pub mod mediastore;
+/// `AWS::MediaTailor::*` resource types.
+#[cfg(feature = "mediatailor")]
+pub mod mediatailor;
+/// `AWS::MemoryDB::*` resource types.
+#[cfg(feature = "memorydb")]
+pub mod memorydb;
+/// `AWS::MGN::*` resource types.
+#[cfg(feature = "mgn")]
+pub mod mgn;
+/// `AWS::MPA::*` resource types.
+#[cfg(feature = "mpa")]
+pub mod mpa;
+/// `AWS::MSK::*` resource types.
+#[cfg(feature = "msk")]
+pub mod msk;
+/// `AWS::MWAA::*` resource types.
+#[cfg(feature = "mwaa")]
+pub mod mwaa;
+/// `AWS::MWAAServerless::*` resource types.
+#[cfg(feature = "mwaaserverless")]
+pub mod mwaaserverless;
+/// `AWS::Neptune::*` resource types.
+#[cfg(feature = "neptune")]
+pub mod neptune;
+/// `AWS::NeptuneGraph::*` resource types.
+#[cfg(feature = "neptunegraph")]
+pub mod neptunegraph;
+/// `AWS::NetworkFirewall::*` resource types.
+#[cfg(feature = "networkfirewall")]
+pub mod networkfirewall;
+/// `AWS::NetworkFlowMonitor::*` resource types.
+#[cfg(feature = "networkflowmonitor")]
+pub mod networkflowmonitor;
+/// `AWS::NetworkManager::*` resource types.
+#[cfg(feature = "networkmanager")]
+pub mod networkmanager;
+/// `AWS::NetworkMonitor::*` resource types.
+#[cfg(feature = "networkmonitor")]
+pub mod networkmonitor;
+/// `AWS::NetworkSecurityManager::*` resource types.
+#[cfg(feature = "networksecuritymanager")]
+pub mod networksecuritymanager;
+/// `AWS::Notifications::*` resource types.
+#[cfg(feature = "notifications")]
+pub mod notifications;
+/// `AWS::NotificationsContacts::*` resource types.
+#[cfg(feature = "notificationscontacts")]
+pub mod notificationscontacts;
+/// `AWS::NovaAct::*` resource types.
+#[cfg(feature = "novaact")]
+pub mod novaact;
+/// `AWS::Oam::*` resource types.
+#[cfg(feature = "oam")]
+pub mod oam;
+/// `AWS::ObservabilityAdmin::*` resource types.
+#[cfg(feature = "observabilityadmin")]
+pub mod observabilityadmin;
+/// `AWS::ODB::*` resource types.
+#[cfg(feature = "odb")]
+pub mod odb;
+/// `AWS::Omics::*` resource types.
+#[cfg(feature = "omics")]
+pub mod omics;
+/// `AWS::OpenSearch::*` resource types.
+#[cfg(feature = "opensearch")]
+pub mod opensearch;
+/// `AWS::OpenSearchServerless::*` resource types.
+#[cfg(feature = "opensearchserverless")]
+pub mod opensearchserverless;
+/// `AWS::OpenSearchService::*` resource types.
+#[cfg(feature = "opensearchservice")]
+pub mod opensearchservice;
+/// `AWS::Organizations::*` resource types.
+#[cfg(feature = "organizations")]
+pub mod organizations;
+/// `AWS::OSIS::*` resource types.
+#[cfg(feature = "osis")]
+pub mod osis;
+/// `AWS::Outposts::*` resource types.
+#[cfg(feature = "outposts")]
+pub mod outposts;
+/// `AWS::Panorama::*` resource types.
+#[cfg(feature = "panorama")]
+pub mod panorama;
+/// `AWS::PaymentCryptography::*` resource types.
+#[cfg(feature = "paymentcryptography")]
+pub mod paymentcryptography;
+/// `AWS::PCAConnectorAD::*` resource types.
+#[cfg(feature = "pcaconnectorad")]
+pub mod pcaconnectorad;
+/// `AWS::PCAConnectorSCEP::*` resource types.
+#[cfg(feature = "pcaconnectorscep")]
+pub mod pcaconnectorscep;
+/// `AWS::PCS::*` resource types.
+#[cfg(feature = "pcs")]
+pub mod pcs;
+/// `AWS::Personalize::*` resource types.
+#[cfg(feature = "personalize")]
+pub mod personalize;
+/// `AWS::PI::*` resource types.
+#[cfg(feature = "pi")]
+pub mod pi;
+/// `AWS::Pinpoint::*` resource types.
+#[cfg(feature = "pinpoint")]
+pub mod pinpoint;
+/// `AWS::PinpointEmail::*` resource types.
+#[cfg(feature = "pinpointemail")]
+pub mod pinpointemail;
+/// `AWS::Pipes::*` resource types.
+#[cfg(feature = "pipes")]
+pub mod pipes;
+/// `AWS::Polly::*` resource types.
+#[cfg(feature = "polly")]
+pub mod polly;
+/// `AWS::PricingPlanManager::*` resource types.
+#[cfg(feature = "pricingplanmanager")]
+pub mod pricingplanmanager;
+/// `AWS::Proton::*` resource types.
+#[cfg(feature = "proton")]
+pub mod proton;
+/// `AWS::QBusiness::*` resource types.
+#[cfg(feature = "qbusiness")]
+pub mod qbusiness;
+/// `AWS::QLDB::*` resource types.
+#[cfg(feature = "qldb")]
+pub mod qldb;
+/// `AWS::QuickSight::*` resource types.
+#[cfg(feature = "quicksight")]
+pub mod quicksight;
+/// `AWS::RAM::*` resource types.
+#[cfg(feature = "ram")]
+pub mod ram;
+/// `AWS::Rbin::*` resource types.
+#[cfg(feature = "rbin")]
+pub mod rbin;
 /// `AWS::RDS::*` resource types.
 #[cfg(feature = "rds")]
 pub mod rds;
+/// `AWS::Redshift::*` resource types.
+#[cfg(feature = "redshift")]
+pub mod redshift;
+/// `AWS::RedshiftServerless::*` resource types.
+#[cfg(feature = "redshiftserverless")]
+pub mod redshiftserverless;
+/// `AWS::RefactorSpaces::*` resource types.
+#[cfg(feature = "refactorspaces")]
+pub mod refactorspaces;
+/// `AWS::Rekognition::*` resource types.
+#[cfg(feature = "rekognition")]
+pub mod rekognition;
+/// `AWS::ResilienceHub::*` resource types.
+#[cfg(feature = "resiliencehub")]
+pub mod resiliencehub;
+/// `AWS::ResilienceHubV2::*` resource types.
+#[cfg(feature = "resiliencehubv2")]
+pub mod resiliencehubv2;
+/// `AWS::ResourceExplorer2::*` resource types.
+#[cfg(feature = "resourceexplorer2")]
+pub mod resourceexplorer2;
+/// `AWS::ResourceGroups::*` resource types.
+#[cfg(feature = "resourcegroups")]
+pub mod resourcegroups;
+/// `AWS::RoboMaker::*` resource types.
+#[cfg(feature = "robomaker")]
+pub mod robomaker;
+/// `AWS::RolesAnywhere::*` resource types.
+#[cfg(feature = "rolesanywhere")]
+pub mod rolesanywhere;
 /// `AWS::Route53::*` resource types.
 #[cfg(feature = "route53")]
 pub mod route53;
+/// `AWS::Route53GlobalResolver::*` resource types.
+#[cfg(feature = "route53globalresolver")]
+pub mod route53globalresolver;
+/// `AWS::Route53Profiles::*` resource types.
+#[cfg(feature = "route53profiles")]
+pub mod route53profiles;
+/// `AWS::Route53RecoveryControl::*` resource types.
+#[cfg(feature = "route53recoverycontrol")]
+pub mod route53recoverycontrol;
+/// `AWS::Route53RecoveryReadiness::*` resource types.
+#[cfg(feature = "route53recoveryreadiness")]
+pub mod route53recoveryreadiness;
+/// `AWS::Route53Resolver::*` resource types.
+#[cfg(feature = "route53resolver")]
+pub mod route53resolver;
+/// `AWS::RTBFabric::*` resource types.
+#[cfg(feature = "rtbfabric")]
+pub mod rtbfabric;
+/// `AWS::RUM::*` resource types.
+#[cfg(feature = "rum")]
+pub mod rum;
 /// `AWS::S3::*` resource types.
 #[cfg(feature = "s3")]
 pub mod s3;
+/// `AWS::S3Express::*` resource types.
+#[cfg(feature = "s3express")]
+pub mod s3express;
+/// `AWS::S3Files::*` resource types.
+#[cfg(feature = "s3files")]
+pub mod s3files;
+/// `AWS::S3ObjectLambda::*` resource types.
+#[cfg(feature = "s3objectlambda")]
+pub mod s3objectlambda;
+/// `AWS::S3Outposts::*` resource types.
+#[cfg(feature = "s3outposts")]
+pub mod s3outposts;
+/// `AWS::S3Tables::*` resource types.
+#[cfg(feature = "s3tables")]
+pub mod s3tables;
+/// `AWS::S3Vectors::*` resource types.
+#[cfg(feature = "s3vectors")]
+pub mod s3vectors;
+/// `AWS::SageMaker::*` resource types.
+#[cfg(feature = "sagemaker")]
+pub mod sagemaker;
+/// `AWS::Scheduler::*` resource types.
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
+/// `AWS::SCN::*` resource types.
+#[cfg(feature = "scn")]
+pub mod scn;
+/// `AWS::SDB::*` resource types.
+#[cfg(feature = "sdb")]
+pub mod sdb;
 /// `AWS::SecretsManager::*` resource types.
 #[cfg(feature = "secretsmanager")]
 pub mod secretsmanager;
+/// `AWS::SecurityAgent::*` resource types.
+#[cfg(feature = "securityagent")]
+pub mod securityagent;
+/// `AWS::SecurityHub::*` resource types.
+#[cfg(feature = "securityhub")]
+pub mod securityhub;
+/// `AWS::SecurityLake::*` resource types.
+#[cfg(feature = "securitylake")]
+pub mod securitylake;
+/// `AWS::ServerlessRepo::*` resource types.
+#[cfg(feature = "serverlessrepo")]
+pub mod serverlessrepo;
+/// `AWS::ServiceCatalog::*` resource types.
+#[cfg(feature = "servicecatalog")]
+pub mod servicecatalog;
+/// `AWS::ServiceCatalogAppRegistry::*` resource types.
+#[cfg(feature = "servicecatalogappregistry")]
+pub mod servicecatalogappregistry;
 /// `AWS::ServiceDiscovery::*` resource types.
 #[cfg(feature = "servicediscovery")]
 pub mod servicediscovery;
+/// `AWS::SES::*` resource types.
+#[cfg(feature = "ses")]
+pub mod ses;
+/// `AWS::Shield::*` resource types.
+#[cfg(feature = "shield")]
+pub mod shield;
+/// `AWS::Signer::*` resource types.
+#[cfg(feature = "signer")]
+pub mod signer;
+/// `AWS::SimSpaceWeaver::*` resource types.
+#[cfg(feature = "simspaceweaver")]
+pub mod simspaceweaver;
+/// `AWS::SMSVOICE::*` resource types.
+#[cfg(feature = "smsvoice")]
+pub mod smsvoice;
 /// `AWS::SNS::*` resource types.
 #[cfg(feature = "sns")]
 pub mod sns;
@@ -110,12 +845,132 @@ pub mod sqs;
 /// `AWS::SSM::*` resource types.
 #[cfg(feature = "ssm")]
 pub mod ssm;
+/// `AWS::SSMContacts::*` resource types.
+#[cfg(feature = "ssmcontacts")]
+pub mod ssmcontacts;
+/// `AWS::SSMGuiConnect::*` resource types.
+#[cfg(feature = "ssmguiconnect")]
+pub mod ssmguiconnect;
+/// `AWS::SSMIncidents::*` resource types.
+#[cfg(feature = "ssmincidents")]
+pub mod ssmincidents;
+/// `AWS::SSMQuickSetup::*` resource types.
+#[cfg(feature = "ssmquicksetup")]
+pub mod ssmquicksetup;
+/// `AWS::SSO::*` resource types.
+#[cfg(feature = "sso")]
+pub mod sso;
+/// `AWS::StepFunctions::*` resource types.
+#[cfg(feature = "stepfunctions")]
+pub mod stepfunctions;
+/// `AWS::StorageGateway::*` resource types.
+#[cfg(feature = "storagegateway")]
+pub mod storagegateway;
+/// `AWS::SupportApp::*` resource types.
+#[cfg(feature = "supportapp")]
+pub mod supportapp;
+/// `AWS::SupportAuthZ::*` resource types.
+#[cfg(feature = "supportauthz")]
+pub mod supportauthz;
+/// `AWS::Synthetics::*` resource types.
+#[cfg(feature = "synthetics")]
+pub mod synthetics;
+/// `AWS::SystemsManagerSAP::*` resource types.
+#[cfg(feature = "systemsmanagersap")]
+pub mod systemsmanagersap;
+/// `AWS::Textract::*` resource types.
+#[cfg(feature = "textract")]
+pub mod textract;
+/// `AWS::Timestream::*` resource types.
+#[cfg(feature = "timestream")]
+pub mod timestream;
+/// `AWS::Transcribe::*` resource types.
+#[cfg(feature = "transcribe")]
+pub mod transcribe;
+/// `AWS::Transfer::*` resource types.
+#[cfg(feature = "transfer")]
+pub mod transfer;
+/// `AWS::Translate::*` resource types.
+#[cfg(feature = "translate")]
+pub mod translate;
+/// `AWS::UXC::*` resource types.
+#[cfg(feature = "uxc")]
+pub mod uxc;
+/// `AWS::VerifiedPermissions::*` resource types.
+#[cfg(feature = "verifiedpermissions")]
+pub mod verifiedpermissions;
+/// `AWS::VoiceID::*` resource types.
+#[cfg(feature = "voiceid")]
+pub mod voiceid;
+/// `AWS::VpcLattice::*` resource types.
+#[cfg(feature = "vpclattice")]
+pub mod vpclattice;
+/// `AWS::WAF::*` resource types.
+#[cfg(feature = "waf")]
+pub mod waf;
+/// `AWS::WAFRegional::*` resource types.
+#[cfg(feature = "wafregional")]
+pub mod wafregional;
 /// `AWS::WAFv2::*` resource types.
 #[cfg(feature = "wafv2")]
 pub mod wafv2;
+/// `AWS::WellArchitected::*` resource types.
+#[cfg(feature = "wellarchitected")]
+pub mod wellarchitected;
+/// `AWS::Wickr::*` resource types.
+#[cfg(feature = "wickr")]
+pub mod wickr;
+/// `AWS::Wisdom::*` resource types.
+#[cfg(feature = "wisdom")]
+pub mod wisdom;
+/// `AWS::WorkSpaces::*` resource types.
+#[cfg(feature = "workspaces")]
+pub mod workspaces;
+/// `AWS::WorkspacesInstances::*` resource types.
+#[cfg(feature = "workspacesinstances")]
+pub mod workspacesinstances;
+/// `AWS::WorkSpacesThinClient::*` resource types.
+#[cfg(feature = "workspacesthinclient")]
+pub mod workspacesthinclient;
+/// `AWS::WorkSpacesWeb::*` resource types.
+#[cfg(feature = "workspacesweb")]
+pub mod workspacesweb;
+/// `AWS::XRay::*` resource types.
+#[cfg(feature = "xray")]
+pub mod xray;
 
 /// Every resource type this crate was generated with, sorted (whichever features are enabled).
 pub const RESOURCE_TYPES: &[&str] = &[
+    "AWS::ACMPCA::Certificate",
+    "AWS::ACMPCA::CertificateAuthority",
+    "AWS::ACMPCA::CertificateAuthorityActivation",
+    "AWS::ACMPCA::Permission",
+    "AWS::AIOps::InvestigationGroup",
+    "AWS::APS::AnomalyDetector",
+    "AWS::APS::ResourcePolicy",
+    "AWS::APS::RuleGroupsNamespace",
+    "AWS::APS::Scraper",
+    "AWS::APS::Workspace",
+    "AWS::ARCRegionSwitch::Plan",
+    "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus",
+    "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
+    "AWS::AWSExternalAnthropic::Workspace",
+    "AWS::AccessAnalyzer::Analyzer",
+    "AWS::AccessAnalyzer::ArchiveRule",
+    "AWS::AccountAccess::Application",
+    "AWS::AccountAccess::Entitlement",
+    "AWS::AgentRegistry::Registry",
+    "AWS::AgentRegistry::RegistryRecord",
+    "AWS::AmazonMQ::Broker",
+    "AWS::AmazonMQ::Configuration",
+    "AWS::AmazonMQ::ConfigurationAssociation",
+    "AWS::Amplify::App",
+    "AWS::Amplify::Branch",
+    "AWS::Amplify::Domain",
+    "AWS::Amplify::Webhook",
+    "AWS::AmplifyUIBuilder::Component",
+    "AWS::AmplifyUIBuilder::Form",
+    "AWS::AmplifyUIBuilder::Theme",
     "AWS::ApiGateway::Account",
     "AWS::ApiGateway::ApiKey",
     "AWS::ApiGateway::Authorizer",
@@ -153,19 +1008,236 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ApiGatewayV2::RoutingRule",
     "AWS::ApiGatewayV2::Stage",
     "AWS::ApiGatewayV2::VpcLink",
+    "AWS::AppConfig::Application",
+    "AWS::AppConfig::ConfigurationProfile",
+    "AWS::AppConfig::Deployment",
+    "AWS::AppConfig::DeploymentStrategy",
+    "AWS::AppConfig::Environment",
+    "AWS::AppConfig::ExperimentDefinition",
+    "AWS::AppConfig::ExperimentRun",
+    "AWS::AppConfig::Extension",
+    "AWS::AppConfig::ExtensionAssociation",
+    "AWS::AppConfig::HostedConfigurationVersion",
+    "AWS::AppFabric::AppAuthorization",
+    "AWS::AppFabric::IngestionDestination",
+    "AWS::AppFlow::Connector",
+    "AWS::AppFlow::ConnectorProfile",
+    "AWS::AppFlow::Flow",
+    "AWS::AppIntegrations::Application",
+    "AWS::AppIntegrations::DataIntegration",
+    "AWS::AppIntegrations::EventIntegration",
+    "AWS::AppMesh::GatewayRoute",
+    "AWS::AppMesh::Mesh",
+    "AWS::AppMesh::Route",
+    "AWS::AppMesh::VirtualGateway",
+    "AWS::AppMesh::VirtualNode",
+    "AWS::AppMesh::VirtualRouter",
+    "AWS::AppMesh::VirtualService",
+    "AWS::AppRunner::AutoScalingConfiguration",
+    "AWS::AppRunner::ObservabilityConfiguration",
+    "AWS::AppRunner::Service",
+    "AWS::AppRunner::VpcConnector",
+    "AWS::AppRunner::VpcIngressConnection",
+    "AWS::AppStream::AppBlock",
+    "AWS::AppStream::AppBlockBuilder",
+    "AWS::AppStream::Application",
+    "AWS::AppStream::ApplicationEntitlementAssociation",
+    "AWS::AppStream::ApplicationFleetAssociation",
+    "AWS::AppStream::DirectoryConfig",
+    "AWS::AppStream::Entitlement",
+    "AWS::AppStream::Fleet",
+    "AWS::AppStream::ImageBuilder",
+    "AWS::AppStream::Stack",
+    "AWS::AppStream::StackFleetAssociation",
+    "AWS::AppStream::StackUserAssociation",
+    "AWS::AppStream::User",
+    "AWS::AppSync::Api",
+    "AWS::AppSync::ApiCache",
+    "AWS::AppSync::ApiKey",
+    "AWS::AppSync::ChannelNamespace",
+    "AWS::AppSync::DataSource",
+    "AWS::AppSync::DomainName",
+    "AWS::AppSync::DomainNameApiAssociation",
+    "AWS::AppSync::FunctionConfiguration",
+    "AWS::AppSync::GraphQLApi",
+    "AWS::AppSync::GraphQLSchema",
+    "AWS::AppSync::Resolver",
+    "AWS::AppSync::SourceApiAssociation",
+    "AWS::AppSync::Type",
+    "AWS::AppTest::TestCase",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "AWS::ApplicationInsights::Application",
+    "AWS::ApplicationSignals::Discovery",
+    "AWS::ApplicationSignals::GroupingConfiguration",
+    "AWS::ApplicationSignals::InstrumentationConfig",
+    "AWS::ApplicationSignals::ServiceLevelObjective",
+    "AWS::Athena::CapacityReservation",
+    "AWS::Athena::DataCatalog",
+    "AWS::Athena::NamedQuery",
+    "AWS::Athena::PreparedStatement",
+    "AWS::Athena::WorkGroup",
+    "AWS::AuditManager::Assessment",
+    "AWS::AuditManager::AssessmentFramework",
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::AutoScaling::LaunchConfiguration",
     "AWS::AutoScaling::LifecycleHook",
     "AWS::AutoScaling::ScalingPolicy",
     "AWS::AutoScaling::ScheduledAction",
     "AWS::AutoScaling::WarmPool",
+    "AWS::AutoScalingPlans::ScalingPlan",
+    "AWS::B2BI::Capability",
+    "AWS::B2BI::Partnership",
+    "AWS::B2BI::Profile",
+    "AWS::B2BI::Transformer",
+    "AWS::BCM::Dashboard",
+    "AWS::BCM::ScheduledReport",
+    "AWS::BCMDataExports::Export",
+    "AWS::Backup::BackupPlan",
+    "AWS::Backup::BackupSelection",
+    "AWS::Backup::BackupVault",
+    "AWS::Backup::Framework",
+    "AWS::Backup::LegalHold",
+    "AWS::Backup::LogicallyAirGappedBackupVault",
+    "AWS::Backup::ReportPlan",
+    "AWS::Backup::RestoreTestingPlan",
+    "AWS::Backup::RestoreTestingSelection",
+    "AWS::Backup::TieringConfiguration",
+    "AWS::BackupGateway::Hypervisor",
+    "AWS::Batch::ComputeEnvironment",
+    "AWS::Batch::ConsumableResource",
+    "AWS::Batch::JobDefinition",
+    "AWS::Batch::JobQueue",
+    "AWS::Batch::QuotaShare",
+    "AWS::Batch::SchedulingPolicy",
+    "AWS::Batch::ServiceEnvironment",
+    "AWS::BcmPricingCalculator::BillEstimate",
+    "AWS::BcmPricingCalculator::BillScenario",
+    "AWS::BcmPricingCalculator::WorkloadEstimate",
+    "AWS::Bedrock::Agent",
+    "AWS::Bedrock::AgentAlias",
+    "AWS::Bedrock::ApplicationInferenceProfile",
+    "AWS::Bedrock::AutomatedReasoningPolicy",
+    "AWS::Bedrock::AutomatedReasoningPolicyVersion",
+    "AWS::Bedrock::Blueprint",
+    "AWS::Bedrock::DataAutomationLibrary",
+    "AWS::Bedrock::DataAutomationProject",
+    "AWS::Bedrock::DataSource",
+    "AWS::Bedrock::EnforcedGuardrailConfiguration",
+    "AWS::Bedrock::Flow",
+    "AWS::Bedrock::FlowAlias",
+    "AWS::Bedrock::FlowVersion",
+    "AWS::Bedrock::Guardrail",
+    "AWS::Bedrock::GuardrailVersion",
+    "AWS::Bedrock::IntelligentPromptRouter",
+    "AWS::Bedrock::KnowledgeBase",
+    "AWS::Bedrock::KnowledgeBasePolicy",
+    "AWS::Bedrock::Prompt",
+    "AWS::Bedrock::PromptVersion",
+    "AWS::Bedrock::ResourcePolicy",
+    "AWS::Bedrock::RetrievalInstruction",
+    "AWS::Bedrock::Session",
+    "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
+    "AWS::BedrockAgentCore::BrowserCustom",
+    "AWS::BedrockAgentCore::BrowserProfile",
+    "AWS::BedrockAgentCore::CapacityProvider",
+    "AWS::BedrockAgentCore::CodeInterpreterCustom",
+    "AWS::BedrockAgentCore::ConfigurationBundle",
+    "AWS::BedrockAgentCore::ConsentPortal",
+    "AWS::BedrockAgentCore::Dataset",
+    "AWS::BedrockAgentCore::Evaluator",
+    "AWS::BedrockAgentCore::Gateway",
+    "AWS::BedrockAgentCore::GatewayRateLimit",
+    "AWS::BedrockAgentCore::GatewayRule",
+    "AWS::BedrockAgentCore::GatewayTarget",
+    "AWS::BedrockAgentCore::Harness",
+    "AWS::BedrockAgentCore::HarnessEndpoint",
+    "AWS::BedrockAgentCore::Memory",
+    "AWS::BedrockAgentCore::OAuth2CredentialProvider",
+    "AWS::BedrockAgentCore::OnlineEvaluationConfig",
+    "AWS::BedrockAgentCore::PaymentConnector",
+    "AWS::BedrockAgentCore::PaymentCredentialProvider",
+    "AWS::BedrockAgentCore::PaymentManager",
+    "AWS::BedrockAgentCore::Policy",
+    "AWS::BedrockAgentCore::PolicyEngine",
+    "AWS::BedrockAgentCore::ResourcePolicy",
+    "AWS::BedrockAgentCore::Runtime",
+    "AWS::BedrockAgentCore::RuntimeEndpoint",
+    "AWS::BedrockAgentCore::WorkloadIdentity",
+    "AWS::BedrockMantle::Project",
+    "AWS::Billing::BillingView",
+    "AWS::BillingConductor::BillingGroup",
+    "AWS::BillingConductor::CustomLineItem",
+    "AWS::BillingConductor::PricingPlan",
+    "AWS::BillingConductor::PricingRule",
+    "AWS::Braket::SpendingLimit",
+    "AWS::Budgets::Budget",
+    "AWS::Budgets::BudgetsAction",
+    "AWS::CDK::Metadata",
+    "AWS::CE::AnomalyMonitor",
+    "AWS::CE::AnomalySubscription",
+    "AWS::CE::CostCategory",
+    "AWS::CUR::ReportDefinition",
+    "AWS::Cases::Case",
+    "AWS::Cases::CaseRule",
+    "AWS::Cases::Domain",
+    "AWS::Cases::Field",
+    "AWS::Cases::Layout",
+    "AWS::Cases::RelatedItem",
+    "AWS::Cases::Template",
+    "AWS::Cassandra::Keyspace",
+    "AWS::Cassandra::Table",
+    "AWS::Cassandra::Type",
     "AWS::CertificateManager::Account",
     "AWS::CertificateManager::AcmeDomainValidation",
     "AWS::CertificateManager::AcmeEndpoint",
     "AWS::CertificateManager::AcmeExternalAccountBinding",
     "AWS::CertificateManager::Certificate",
+    "AWS::Chatbot::CustomAction",
+    "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
+    "AWS::Chatbot::SlackChannelConfiguration",
+    "AWS::Chime::AppInstance",
+    "AWS::Chime::AppInstanceBot",
+    "AWS::Chime::AppInstanceUser",
+    "AWS::Chime::Channel",
+    "AWS::Chime::ChannelFlow",
+    "AWS::Chime::MediaInsightsPipelineConfiguration",
+    "AWS::Chime::MediaPipelineKinesisVideoStreamPool",
+    "AWS::Chime::SipMediaApplication",
+    "AWS::Chime::VoiceConnector",
+    "AWS::CleanRooms::AnalysisTemplate",
+    "AWS::CleanRooms::Collaboration",
+    "AWS::CleanRooms::ConfiguredTable",
+    "AWS::CleanRooms::ConfiguredTableAssociation",
+    "AWS::CleanRooms::IdMappingTable",
+    "AWS::CleanRooms::IdNamespaceAssociation",
+    "AWS::CleanRooms::IntermediateTable",
+    "AWS::CleanRooms::Membership",
+    "AWS::CleanRooms::PrivacyBudgetTemplate",
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithm",
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
+    "AWS::CleanRoomsML::TrainingDataset",
+    "AWS::Cloud9::EnvironmentEC2",
+    "AWS::CloudFormation::ChangeSet",
+    "AWS::CloudFormation::CustomResource",
+    "AWS::CloudFormation::GeneratedTemplate",
+    "AWS::CloudFormation::GuardHook",
+    "AWS::CloudFormation::HookDefaultVersion",
+    "AWS::CloudFormation::HookTypeConfig",
+    "AWS::CloudFormation::HookVersion",
+    "AWS::CloudFormation::LambdaHook",
+    "AWS::CloudFormation::Macro",
+    "AWS::CloudFormation::ModuleDefaultVersion",
+    "AWS::CloudFormation::ModuleVersion",
+    "AWS::CloudFormation::PublicTypeVersion",
+    "AWS::CloudFormation::Publisher",
+    "AWS::CloudFormation::ResourceDefaultVersion",
+    "AWS::CloudFormation::ResourceVersion",
+    "AWS::CloudFormation::Stack",
+    "AWS::CloudFormation::StackSet",
+    "AWS::CloudFormation::TypeActivation",
+    "AWS::CloudFormation::WaitCondition",
+    "AWS::CloudFormation::WaitConditionHandle",
     "AWS::CloudFront::AnycastIpList",
     "AWS::CloudFront::CachePolicy",
     "AWS::CloudFront::CloudFrontOriginAccessIdentity",
@@ -188,6 +1260,12 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::CloudFront::StreamingDistribution",
     "AWS::CloudFront::TrustStore",
     "AWS::CloudFront::VpcOrigin",
+    "AWS::CloudHSM::Cluster",
+    "AWS::CloudTrail::Channel",
+    "AWS::CloudTrail::Dashboard",
+    "AWS::CloudTrail::EventDataStore",
+    "AWS::CloudTrail::ResourcePolicy",
+    "AWS::CloudTrail::Trail",
     "AWS::CloudWatch::Alarm",
     "AWS::CloudWatch::AlarmMuteRule",
     "AWS::CloudWatch::AnomalyDetector",
@@ -200,19 +1278,220 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::CloudWatch::OTelEnrichment",
     "AWS::CloudWatch::ResourceMetricsConfiguration",
     "AWS::CloudWatch::View",
+    "AWS::CodeArtifact::Domain",
+    "AWS::CodeArtifact::PackageGroup",
+    "AWS::CodeArtifact::Repository",
     "AWS::CodeBuild::Fleet",
     "AWS::CodeBuild::Project",
     "AWS::CodeBuild::ReportGroup",
     "AWS::CodeBuild::SourceCredential",
+    "AWS::CodeCommit::Repository",
+    "AWS::CodeConnections::Connection",
+    "AWS::CodeConnections::Host",
     "AWS::CodeDeploy::Application",
     "AWS::CodeDeploy::DeploymentConfig",
     "AWS::CodeDeploy::DeploymentGroup",
+    "AWS::CodeGuruProfiler::ProfilingGroup",
+    "AWS::CodeGuruReviewer::RepositoryAssociation",
     "AWS::CodePipeline::CustomActionType",
     "AWS::CodePipeline::Pipeline",
     "AWS::CodePipeline::Webhook",
+    "AWS::CodeStar::GitHubRepository",
     "AWS::CodeStarConnections::Connection",
     "AWS::CodeStarConnections::RepositoryLink",
     "AWS::CodeStarConnections::SyncConfiguration",
+    "AWS::CodeStarNotifications::NotificationRule",
+    "AWS::Cognito::IdentityPool",
+    "AWS::Cognito::IdentityPoolPrincipalTag",
+    "AWS::Cognito::IdentityPoolRoleAttachment",
+    "AWS::Cognito::LogDeliveryConfiguration",
+    "AWS::Cognito::ManagedLoginBranding",
+    "AWS::Cognito::Terms",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::UserPoolDomain",
+    "AWS::Cognito::UserPoolGroup",
+    "AWS::Cognito::UserPoolIdentityProvider",
+    "AWS::Cognito::UserPoolRegionalConfigurationAttachment",
+    "AWS::Cognito::UserPoolReplica",
+    "AWS::Cognito::UserPoolResourceServer",
+    "AWS::Cognito::UserPoolRiskConfigurationAttachment",
+    "AWS::Cognito::UserPoolUICustomizationAttachment",
+    "AWS::Cognito::UserPoolUser",
+    "AWS::Cognito::UserPoolUserToGroupAttachment",
+    "AWS::Comprehend::DocumentClassifier",
+    "AWS::Comprehend::DocumentClassifierEndpoint",
+    "AWS::Comprehend::EntityRecognizer",
+    "AWS::Comprehend::EntityRecognizerEndpoint",
+    "AWS::Comprehend::Flywheel",
+    "AWS::ComputeOptimizer::AutomationRule",
+    "AWS::Config::AggregationAuthorization",
+    "AWS::Config::ConfigRule",
+    "AWS::Config::ConfigurationAggregator",
+    "AWS::Config::ConfigurationRecorder",
+    "AWS::Config::ConformancePack",
+    "AWS::Config::Connector",
+    "AWS::Config::DeliveryChannel",
+    "AWS::Config::OrganizationConfigRule",
+    "AWS::Config::OrganizationConformancePack",
+    "AWS::Config::RemediationConfiguration",
+    "AWS::Config::StoredQuery",
+    "AWS::Connect::AgentStatus",
+    "AWS::Connect::ApprovedOrigin",
+    "AWS::Connect::ContactFlow",
+    "AWS::Connect::ContactFlowModule",
+    "AWS::Connect::ContactFlowModuleAlias",
+    "AWS::Connect::ContactFlowModuleVersion",
+    "AWS::Connect::ContactFlowVersion",
+    "AWS::Connect::DataLakeAssociation",
+    "AWS::Connect::DataTable",
+    "AWS::Connect::DataTableAttribute",
+    "AWS::Connect::DataTableRecord",
+    "AWS::Connect::EmailAddress",
+    "AWS::Connect::EvaluationForm",
+    "AWS::Connect::HoursOfOperation",
+    "AWS::Connect::Instance",
+    "AWS::Connect::InstanceStorageConfig",
+    "AWS::Connect::IntegrationAssociation",
+    "AWS::Connect::Metric",
+    "AWS::Connect::Notification",
+    "AWS::Connect::PhoneNumber",
+    "AWS::Connect::PredefinedAttribute",
+    "AWS::Connect::Prompt",
+    "AWS::Connect::Queue",
+    "AWS::Connect::QuickConnect",
+    "AWS::Connect::RoutingProfile",
+    "AWS::Connect::Rule",
+    "AWS::Connect::SecurityKey",
+    "AWS::Connect::SecurityProfile",
+    "AWS::Connect::TaskTemplate",
+    "AWS::Connect::TestCase",
+    "AWS::Connect::TrafficDistributionGroup",
+    "AWS::Connect::UseCase",
+    "AWS::Connect::User",
+    "AWS::Connect::UserHierarchyGroup",
+    "AWS::Connect::UserHierarchyStructure",
+    "AWS::Connect::View",
+    "AWS::Connect::ViewVersion",
+    "AWS::Connect::Vocabulary",
+    "AWS::Connect::Workspace",
+    "AWS::ConnectCampaigns::Campaign",
+    "AWS::ConnectCampaignsV2::Campaign",
+    "AWS::ControlTower::EnabledBaseline",
+    "AWS::ControlTower::EnabledControl",
+    "AWS::ControlTower::LandingZone",
+    "AWS::CustomerProfiles::CalculatedAttributeDefinition",
+    "AWS::CustomerProfiles::Domain",
+    "AWS::CustomerProfiles::DomainObjectType",
+    "AWS::CustomerProfiles::EventStream",
+    "AWS::CustomerProfiles::EventTrigger",
+    "AWS::CustomerProfiles::Integration",
+    "AWS::CustomerProfiles::ObjectType",
+    "AWS::CustomerProfiles::Recommender",
+    "AWS::CustomerProfiles::RecommenderFilter",
+    "AWS::CustomerProfiles::RecommenderSchema",
+    "AWS::CustomerProfiles::SegmentDefinition",
+    "AWS::DAX::Cluster",
+    "AWS::DAX::ParameterGroup",
+    "AWS::DAX::SubnetGroup",
+    "AWS::DLM::LifecyclePolicy",
+    "AWS::DMS::Certificate",
+    "AWS::DMS::DataMigration",
+    "AWS::DMS::DataProvider",
+    "AWS::DMS::Endpoint",
+    "AWS::DMS::EventSubscription",
+    "AWS::DMS::InstanceProfile",
+    "AWS::DMS::MigrationProject",
+    "AWS::DMS::ReplicationConfig",
+    "AWS::DMS::ReplicationInstance",
+    "AWS::DMS::ReplicationSubnetGroup",
+    "AWS::DMS::ReplicationTask",
+    "AWS::DRS::LaunchConfigurationTemplate",
+    "AWS::DRS::RecoveryPlan",
+    "AWS::DRS::ReplicationConfigurationTemplate",
+    "AWS::DRS::SourceNetwork",
+    "AWS::DSQL::Cluster",
+    "AWS::DataBrew::Dataset",
+    "AWS::DataBrew::Job",
+    "AWS::DataBrew::Project",
+    "AWS::DataBrew::Recipe",
+    "AWS::DataBrew::Ruleset",
+    "AWS::DataBrew::Schedule",
+    "AWS::DataExchange::DataSet",
+    "AWS::DataExchange::EventAction",
+    "AWS::DataPipeline::Pipeline",
+    "AWS::DataSync::Agent",
+    "AWS::DataSync::LocationAzureBlob",
+    "AWS::DataSync::LocationEFS",
+    "AWS::DataSync::LocationFSxLustre",
+    "AWS::DataSync::LocationFSxONTAP",
+    "AWS::DataSync::LocationFSxOpenZFS",
+    "AWS::DataSync::LocationFSxWindows",
+    "AWS::DataSync::LocationHDFS",
+    "AWS::DataSync::LocationNFS",
+    "AWS::DataSync::LocationObjectStorage",
+    "AWS::DataSync::LocationS3",
+    "AWS::DataSync::LocationSMB",
+    "AWS::DataSync::Task",
+    "AWS::DataZone::Connection",
+    "AWS::DataZone::DataSource",
+    "AWS::DataZone::Domain",
+    "AWS::DataZone::DomainUnit",
+    "AWS::DataZone::Environment",
+    "AWS::DataZone::EnvironmentActions",
+    "AWS::DataZone::EnvironmentBlueprintConfiguration",
+    "AWS::DataZone::EnvironmentProfile",
+    "AWS::DataZone::FormType",
+    "AWS::DataZone::GroupProfile",
+    "AWS::DataZone::Owner",
+    "AWS::DataZone::PolicyGrant",
+    "AWS::DataZone::Project",
+    "AWS::DataZone::ProjectMembership",
+    "AWS::DataZone::ProjectProfile",
+    "AWS::DataZone::SubscriptionTarget",
+    "AWS::DataZone::UserProfile",
+    "AWS::Deadline::Budget",
+    "AWS::Deadline::Farm",
+    "AWS::Deadline::Fleet",
+    "AWS::Deadline::LicenseEndpoint",
+    "AWS::Deadline::Limit",
+    "AWS::Deadline::MeteredProduct",
+    "AWS::Deadline::Monitor",
+    "AWS::Deadline::Queue",
+    "AWS::Deadline::QueueEnvironment",
+    "AWS::Deadline::QueueFleetAssociation",
+    "AWS::Deadline::QueueLimitAssociation",
+    "AWS::Deadline::StorageProfile",
+    "AWS::Deadline::Worker",
+    "AWS::Detective::Graph",
+    "AWS::Detective::MemberInvitation",
+    "AWS::Detective::OrganizationAdmin",
+    "AWS::DevOpsAgent::AgentSpace",
+    "AWS::DevOpsAgent::Asset",
+    "AWS::DevOpsAgent::Association",
+    "AWS::DevOpsAgent::PrivateConnection",
+    "AWS::DevOpsAgent::Service",
+    "AWS::DevOpsAgent::Trigger",
+    "AWS::DevOpsGuru::LogAnomalyDetectionIntegration",
+    "AWS::DevOpsGuru::NotificationChannel",
+    "AWS::DevOpsGuru::ResourceCollection",
+    "AWS::DirectConnect::Connection",
+    "AWS::DirectConnect::DirectConnectGateway",
+    "AWS::DirectConnect::DirectConnectGatewayAssociation",
+    "AWS::DirectConnect::Lag",
+    "AWS::DirectConnect::PrivateVirtualInterface",
+    "AWS::DirectConnect::PublicVirtualInterface",
+    "AWS::DirectConnect::TransitVirtualInterface",
+    "AWS::DirectoryService::MicrosoftAD",
+    "AWS::DirectoryService::SimpleAD",
+    "AWS::DocDB::DBCluster",
+    "AWS::DocDB::DBClusterParameterGroup",
+    "AWS::DocDB::DBInstance",
+    "AWS::DocDB::DBSubnetGroup",
+    "AWS::DocDB::EventSubscription",
+    "AWS::DocDB::GlobalCluster",
+    "AWS::DocDBElastic::Cluster",
+    "AWS::DocDBElastic::ClusterSnapshot",
     "AWS::DynamoDB::GlobalTable",
     "AWS::DynamoDB::Table",
     "AWS::EC2::ApplicationStatusCheck",
@@ -363,6 +1642,29 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::EFS::AccessPoint",
     "AWS::EFS::FileSystem",
     "AWS::EFS::MountTarget",
+    "AWS::EKS::AccessEntry",
+    "AWS::EKS::Addon",
+    "AWS::EKS::Capability",
+    "AWS::EKS::CertificateAuthority",
+    "AWS::EKS::Cluster",
+    "AWS::EKS::FargateProfile",
+    "AWS::EKS::IdentityProviderConfig",
+    "AWS::EKS::Nodegroup",
+    "AWS::EKS::PodIdentityAssociation",
+    "AWS::EMR::Cluster",
+    "AWS::EMR::InstanceFleetConfig",
+    "AWS::EMR::InstanceGroupConfig",
+    "AWS::EMR::SecurityConfiguration",
+    "AWS::EMR::Step",
+    "AWS::EMR::Studio",
+    "AWS::EMR::StudioSessionMapping",
+    "AWS::EMR::WALWorkspace",
+    "AWS::EMRContainers::Endpoint",
+    "AWS::EMRContainers::JobTemplate",
+    "AWS::EMRContainers::SecurityConfiguration",
+    "AWS::EMRContainers::VirtualCluster",
+    "AWS::EMRServerless::Application",
+    "AWS::EVS::Environment",
     "AWS::ElastiCache::CacheCluster",
     "AWS::ElastiCache::GlobalReplicationGroup",
     "AWS::ElastiCache::ParameterGroup",
@@ -375,6 +1677,11 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ElastiCache::SubnetGroup",
     "AWS::ElastiCache::User",
     "AWS::ElastiCache::UserGroup",
+    "AWS::ElasticBeanstalk::Application",
+    "AWS::ElasticBeanstalk::ApplicationVersion",
+    "AWS::ElasticBeanstalk::ConfigurationTemplate",
+    "AWS::ElasticBeanstalk::Environment",
+    "AWS::ElasticLoadBalancing::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::ElasticLoadBalancingV2::ListenerCertificate",
     "AWS::ElasticLoadBalancingV2::ListenerRule",
@@ -382,6 +1689,18 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::TrustStore",
     "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
+    "AWS::Elasticsearch::Domain",
+    "AWS::ElementalInference::Dictionary",
+    "AWS::ElementalInference::Feed",
+    "AWS::EntityResolution::IdMappingWorkflow",
+    "AWS::EntityResolution::IdNamespace",
+    "AWS::EntityResolution::MatchingWorkflow",
+    "AWS::EntityResolution::PolicyStatement",
+    "AWS::EntityResolution::SchemaMapping",
+    "AWS::EventSchemas::Discoverer",
+    "AWS::EventSchemas::Registry",
+    "AWS::EventSchemas::RegistryPolicy",
+    "AWS::EventSchemas::Schema",
     "AWS::Events::ApiDestination",
     "AWS::Events::Archive",
     "AWS::Events::Connection",
@@ -389,6 +1708,122 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::Events::EventBus",
     "AWS::Events::EventBusPolicy",
     "AWS::Events::Rule",
+    "AWS::EventsV2::EventBus",
+    "AWS::EventsV2::EventSource",
+    "AWS::EventsV2::ResourcePolicy",
+    "AWS::EventsV2::Subscriber",
+    "AWS::Evidently::Experiment",
+    "AWS::Evidently::Feature",
+    "AWS::Evidently::Launch",
+    "AWS::Evidently::Project",
+    "AWS::Evidently::Segment",
+    "AWS::FIS::ExperimentTemplate",
+    "AWS::FIS::TargetAccountConfiguration",
+    "AWS::FMS::ApplicationsList",
+    "AWS::FMS::NotificationChannel",
+    "AWS::FMS::Policy",
+    "AWS::FMS::ProtocolsList",
+    "AWS::FMS::ResourceSet",
+    "AWS::FSx::Backup",
+    "AWS::FSx::DataRepositoryAssociation",
+    "AWS::FSx::FileCache",
+    "AWS::FSx::FileSystem",
+    "AWS::FSx::S3AccessPointAttachment",
+    "AWS::FSx::Snapshot",
+    "AWS::FSx::StorageVirtualMachine",
+    "AWS::FSx::Volume",
+    "AWS::FinSpace::Environment",
+    "AWS::Forecast::Dataset",
+    "AWS::Forecast::DatasetGroup",
+    "AWS::FraudDetector::Detector",
+    "AWS::FraudDetector::EntityType",
+    "AWS::FraudDetector::EventType",
+    "AWS::FraudDetector::Label",
+    "AWS::FraudDetector::List",
+    "AWS::FraudDetector::Outcome",
+    "AWS::FraudDetector::Variable",
+    "AWS::GameLift::Alias",
+    "AWS::GameLift::Build",
+    "AWS::GameLift::ContainerFleet",
+    "AWS::GameLift::ContainerGroupDefinition",
+    "AWS::GameLift::Fleet",
+    "AWS::GameLift::GameServerGroup",
+    "AWS::GameLift::GameSessionQueue",
+    "AWS::GameLift::Location",
+    "AWS::GameLift::MatchmakingConfiguration",
+    "AWS::GameLift::MatchmakingRuleSet",
+    "AWS::GameLift::Script",
+    "AWS::GlobalAccelerator::Accelerator",
+    "AWS::GlobalAccelerator::CrossAccountAttachment",
+    "AWS::GlobalAccelerator::EndpointGroup",
+    "AWS::GlobalAccelerator::Listener",
+    "AWS::Glue::Blueprint",
+    "AWS::Glue::Catalog",
+    "AWS::Glue::Classifier",
+    "AWS::Glue::Connection",
+    "AWS::Glue::ConnectionType",
+    "AWS::Glue::Crawler",
+    "AWS::Glue::CustomEntityType",
+    "AWS::Glue::DataCatalogEncryptionSettings",
+    "AWS::Glue::DataQualityRuleset",
+    "AWS::Glue::Database",
+    "AWS::Glue::DevEndpoint",
+    "AWS::Glue::IdentityCenterConfiguration",
+    "AWS::Glue::Integration",
+    "AWS::Glue::IntegrationResourceProperty",
+    "AWS::Glue::Job",
+    "AWS::Glue::MLTransform",
+    "AWS::Glue::Partition",
+    "AWS::Glue::Registry",
+    "AWS::Glue::Schema",
+    "AWS::Glue::SchemaVersion",
+    "AWS::Glue::SchemaVersionMetadata",
+    "AWS::Glue::SecurityConfiguration",
+    "AWS::Glue::Session",
+    "AWS::Glue::Table",
+    "AWS::Glue::TableOptimizer",
+    "AWS::Glue::Trigger",
+    "AWS::Glue::UsageProfile",
+    "AWS::Glue::UserDefinedFunction",
+    "AWS::Glue::Workflow",
+    "AWS::Grafana::Workspace",
+    "AWS::Greengrass::ConnectorDefinition",
+    "AWS::Greengrass::ConnectorDefinitionVersion",
+    "AWS::Greengrass::CoreDefinition",
+    "AWS::Greengrass::CoreDefinitionVersion",
+    "AWS::Greengrass::DeviceDefinition",
+    "AWS::Greengrass::DeviceDefinitionVersion",
+    "AWS::Greengrass::FunctionDefinition",
+    "AWS::Greengrass::FunctionDefinitionVersion",
+    "AWS::Greengrass::Group",
+    "AWS::Greengrass::GroupVersion",
+    "AWS::Greengrass::LoggerDefinition",
+    "AWS::Greengrass::LoggerDefinitionVersion",
+    "AWS::Greengrass::ResourceDefinition",
+    "AWS::Greengrass::ResourceDefinitionVersion",
+    "AWS::Greengrass::SubscriptionDefinition",
+    "AWS::Greengrass::SubscriptionDefinitionVersion",
+    "AWS::GreengrassV2::ComponentVersion",
+    "AWS::GreengrassV2::Deployment",
+    "AWS::GroundStation::Config",
+    "AWS::GroundStation::DataflowEndpointGroup",
+    "AWS::GroundStation::DataflowEndpointGroupV2",
+    "AWS::GroundStation::MissionProfile",
+    "AWS::GuardDuty::CustomDetectionRuleAssociation",
+    "AWS::GuardDuty::Detector",
+    "AWS::GuardDuty::Filter",
+    "AWS::GuardDuty::IPSet",
+    "AWS::GuardDuty::MalwareProtectionPlan",
+    "AWS::GuardDuty::Master",
+    "AWS::GuardDuty::Member",
+    "AWS::GuardDuty::PublishingDestination",
+    "AWS::GuardDuty::ThreatEntitySet",
+    "AWS::GuardDuty::ThreatIntelSet",
+    "AWS::GuardDuty::TrustedEntitySet",
+    "AWS::HealthAgent::Domain",
+    "AWS::HealthImaging::Datastore",
+    "AWS::HealthLake::DataTransformationProfile",
+    "AWS::HealthLake::FHIRDatastore",
     "AWS::IAM::AccessKey",
     "AWS::IAM::Group",
     "AWS::IAM::GroupPolicy",
@@ -405,9 +1840,152 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::IAM::UserPolicy",
     "AWS::IAM::UserToGroupAddition",
     "AWS::IAM::VirtualMFADevice",
+    "AWS::IVS::AdConfiguration",
+    "AWS::IVS::Channel",
+    "AWS::IVS::EncoderConfiguration",
+    "AWS::IVS::IngestConfiguration",
+    "AWS::IVS::PlaybackKeyPair",
+    "AWS::IVS::PlaybackRestrictionPolicy",
+    "AWS::IVS::PublicKey",
+    "AWS::IVS::RecordingConfiguration",
+    "AWS::IVS::Stage",
+    "AWS::IVS::StorageConfiguration",
+    "AWS::IVS::StreamKey",
+    "AWS::IVSChat::LoggingConfiguration",
+    "AWS::IVSChat::Room",
+    "AWS::IdentityStore::Group",
+    "AWS::IdentityStore::GroupMembership",
+    "AWS::IdentityStore::User",
+    "AWS::ImageBuilder::Component",
+    "AWS::ImageBuilder::ContainerRecipe",
+    "AWS::ImageBuilder::DistributionConfiguration",
+    "AWS::ImageBuilder::Image",
+    "AWS::ImageBuilder::ImagePipeline",
+    "AWS::ImageBuilder::ImageRecipe",
+    "AWS::ImageBuilder::InfrastructureConfiguration",
+    "AWS::ImageBuilder::LifecyclePolicy",
+    "AWS::ImageBuilder::Workflow",
+    "AWS::Inspector::AssessmentTarget",
+    "AWS::Inspector::AssessmentTemplate",
+    "AWS::Inspector::ResourceGroup",
+    "AWS::InspectorV2::CisScanConfiguration",
+    "AWS::InspectorV2::CodeSecurityIntegration",
+    "AWS::InspectorV2::CodeSecurityScanConfiguration",
+    "AWS::InspectorV2::Connector",
+    "AWS::InspectorV2::Filter",
+    "AWS::Interconnect::Connection",
+    "AWS::InternetMonitor::Monitor",
+    "AWS::Invoicing::InvoiceUnit",
+    "AWS::Invoicing::ProcurementPortalPreference",
+    "AWS::IoT::AccountAuditConfiguration",
+    "AWS::IoT::Authorizer",
+    "AWS::IoT::BillingGroup",
+    "AWS::IoT::CACertificate",
+    "AWS::IoT::Certificate",
+    "AWS::IoT::CertificateProvider",
+    "AWS::IoT::Command",
+    "AWS::IoT::CustomMetric",
+    "AWS::IoT::Dimension",
+    "AWS::IoT::DomainConfiguration",
+    "AWS::IoT::EncryptionConfiguration",
+    "AWS::IoT::FleetMetric",
+    "AWS::IoT::Job",
+    "AWS::IoT::JobTemplate",
+    "AWS::IoT::Logging",
+    "AWS::IoT::MitigationAction",
+    "AWS::IoT::Policy",
+    "AWS::IoT::PolicyPrincipalAttachment",
+    "AWS::IoT::ProvisioningTemplate",
+    "AWS::IoT::ResourceSpecificLogging",
+    "AWS::IoT::RoleAlias",
+    "AWS::IoT::ScheduledAudit",
+    "AWS::IoT::SecurityProfile",
+    "AWS::IoT::SoftwarePackage",
+    "AWS::IoT::SoftwarePackageVersion",
+    "AWS::IoT::Stream",
+    "AWS::IoT::Thing",
+    "AWS::IoT::ThingGroup",
+    "AWS::IoT::ThingPrincipalAttachment",
+    "AWS::IoT::ThingType",
+    "AWS::IoT::TopicRule",
+    "AWS::IoT::TopicRuleDestination",
+    "AWS::IoTAnalytics::Channel",
+    "AWS::IoTAnalytics::Dataset",
+    "AWS::IoTAnalytics::Datastore",
+    "AWS::IoTAnalytics::Pipeline",
+    "AWS::IoTCoreDeviceAdvisor::SuiteDefinition",
+    "AWS::IoTFleetWise::Campaign",
+    "AWS::IoTFleetWise::DecoderManifest",
+    "AWS::IoTFleetWise::Fleet",
+    "AWS::IoTFleetWise::ModelManifest",
+    "AWS::IoTFleetWise::SignalCatalog",
+    "AWS::IoTFleetWise::StateTemplate",
+    "AWS::IoTFleetWise::Vehicle",
+    "AWS::IoTSecureTunneling::Tunnel",
+    "AWS::IoTSiteWise::AccessPolicy",
+    "AWS::IoTSiteWise::Application",
+    "AWS::IoTSiteWise::Asset",
+    "AWS::IoTSiteWise::AssetModel",
+    "AWS::IoTSiteWise::ComputationModel",
+    "AWS::IoTSiteWise::Dashboard",
+    "AWS::IoTSiteWise::Dataset",
+    "AWS::IoTSiteWise::Gateway",
+    "AWS::IoTSiteWise::Pipeline",
+    "AWS::IoTSiteWise::Portal",
+    "AWS::IoTSiteWise::Project",
+    "AWS::IoTSiteWise::Task",
+    "AWS::IoTSiteWise::Workspace",
+    "AWS::IoTThingsGraph::FlowTemplate",
+    "AWS::IoTTwinMaker::ComponentType",
+    "AWS::IoTTwinMaker::Entity",
+    "AWS::IoTTwinMaker::Scene",
+    "AWS::IoTTwinMaker::SyncJob",
+    "AWS::IoTTwinMaker::Workspace",
+    "AWS::IoTWireless::Destination",
+    "AWS::IoTWireless::DeviceProfile",
+    "AWS::IoTWireless::FuotaTask",
+    "AWS::IoTWireless::MulticastGroup",
+    "AWS::IoTWireless::NetworkAnalyzerConfiguration",
+    "AWS::IoTWireless::PartnerAccount",
+    "AWS::IoTWireless::ServiceProfile",
+    "AWS::IoTWireless::TaskDefinition",
+    "AWS::IoTWireless::WirelessDevice",
+    "AWS::IoTWireless::WirelessDeviceImportTask",
+    "AWS::IoTWireless::WirelessGateway",
     "AWS::KMS::Alias",
     "AWS::KMS::Key",
     "AWS::KMS::ReplicaKey",
+    "AWS::KafkaConnect::Connector",
+    "AWS::KafkaConnect::CustomPlugin",
+    "AWS::KafkaConnect::WorkerConfiguration",
+    "AWS::Kendra::DataSource",
+    "AWS::Kendra::Faq",
+    "AWS::Kendra::FeaturedResultsSet",
+    "AWS::Kendra::Index",
+    "AWS::Kendra::QuerySuggestionsBlockList",
+    "AWS::Kendra::Thesaurus",
+    "AWS::KendraRanking::ExecutionPlan",
+    "AWS::Kinesis::Channel",
+    "AWS::Kinesis::ResourcePolicy",
+    "AWS::Kinesis::Stream",
+    "AWS::Kinesis::StreamConsumer",
+    "AWS::KinesisAnalytics::Application",
+    "AWS::KinesisAnalytics::ApplicationOutput",
+    "AWS::KinesisAnalytics::ApplicationReferenceDataSource",
+    "AWS::KinesisAnalyticsV2::Application",
+    "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
+    "AWS::KinesisAnalyticsV2::ApplicationOutput",
+    "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource",
+    "AWS::KinesisFirehose::DeliveryStream",
+    "AWS::KinesisVideo::SignalingChannel",
+    "AWS::KinesisVideo::Stream",
+    "AWS::LakeFormation::DataCellsFilter",
+    "AWS::LakeFormation::DataLakeSettings",
+    "AWS::LakeFormation::Permissions",
+    "AWS::LakeFormation::PrincipalPermissions",
+    "AWS::LakeFormation::Resource",
+    "AWS::LakeFormation::Tag",
+    "AWS::LakeFormation::TagAssociation",
     "AWS::Lambda::Alias",
     "AWS::Lambda::CapacityProvider",
     "AWS::Lambda::CodeSigningConfig",
@@ -425,6 +2003,43 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::Lambda::WebFunction",
     "AWS::Lambda::WebFunctionEndpoint",
     "AWS::Lambda::WebFunctionRevision",
+    "AWS::LaunchWizard::Deployment",
+    "AWS::Lex::Bot",
+    "AWS::Lex::BotAlias",
+    "AWS::Lex::BotVersion",
+    "AWS::Lex::ResourcePolicy",
+    "AWS::LicenseManager::Grant",
+    "AWS::LicenseManager::License",
+    "AWS::LicenseManager::LicenseAssetGroup",
+    "AWS::LicenseManager::LicenseAssetRuleSet",
+    "AWS::LicenseManager::LicenseConfiguration",
+    "AWS::LicenseManager::ReportGenerator",
+    "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider",
+    "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint",
+    "AWS::Lightsail::Alarm",
+    "AWS::Lightsail::Bucket",
+    "AWS::Lightsail::Certificate",
+    "AWS::Lightsail::ContactMethod",
+    "AWS::Lightsail::Container",
+    "AWS::Lightsail::Database",
+    "AWS::Lightsail::DatabaseSnapshot",
+    "AWS::Lightsail::Disk",
+    "AWS::Lightsail::DiskSnapshot",
+    "AWS::Lightsail::Distribution",
+    "AWS::Lightsail::Domain",
+    "AWS::Lightsail::Instance",
+    "AWS::Lightsail::InstanceSnapshot",
+    "AWS::Lightsail::KeyPair",
+    "AWS::Lightsail::LoadBalancer",
+    "AWS::Lightsail::LoadBalancerTlsCertificate",
+    "AWS::Lightsail::StaticIp",
+    "AWS::Location::APIKey",
+    "AWS::Location::GeofenceCollection",
+    "AWS::Location::Map",
+    "AWS::Location::PlaceIndex",
+    "AWS::Location::RouteCalculator",
+    "AWS::Location::Tracker",
+    "AWS::Location::TrackerConsumer",
     "AWS::Logs::AccountPolicy",
     "AWS::Logs::Delivery",
     "AWS::Logs::DeliveryDestination",
@@ -441,6 +2056,281 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::Logs::StorageTierPolicy",
     "AWS::Logs::SubscriptionFilter",
     "AWS::Logs::Transformer",
+    "AWS::LookoutEquipment::InferenceScheduler",
+    "AWS::LookoutVision::Project",
+    "AWS::M2::Application",
+    "AWS::M2::Deployment",
+    "AWS::M2::Environment",
+    "AWS::MGN::Connector",
+    "AWS::MGN::LaunchConfigurationTemplate",
+    "AWS::MGN::NetworkMigrationDefinition",
+    "AWS::MPA::ApprovalTeam",
+    "AWS::MPA::IdentitySource",
+    "AWS::MSK::BatchScramSecret",
+    "AWS::MSK::Channel",
+    "AWS::MSK::Cluster",
+    "AWS::MSK::ClusterPolicy",
+    "AWS::MSK::Configuration",
+    "AWS::MSK::Replicator",
+    "AWS::MSK::ServerlessCluster",
+    "AWS::MSK::Topic",
+    "AWS::MSK::VpcConnection",
+    "AWS::MWAA::Environment",
+    "AWS::MWAAServerless::Workflow",
+    "AWS::Macie::AllowList",
+    "AWS::Macie::CustomDataIdentifier",
+    "AWS::Macie::FindingsFilter",
+    "AWS::Macie::Member",
+    "AWS::Macie::Session",
+    "AWS::ManagedBlockchain::Accessor",
+    "AWS::ManagedBlockchain::Member",
+    "AWS::ManagedBlockchain::Node",
+    "AWS::MediaConnect::Bridge",
+    "AWS::MediaConnect::BridgeOutput",
+    "AWS::MediaConnect::BridgeSource",
+    "AWS::MediaConnect::Flow",
+    "AWS::MediaConnect::FlowEntitlement",
+    "AWS::MediaConnect::FlowMediaStream",
+    "AWS::MediaConnect::FlowOutput",
+    "AWS::MediaConnect::FlowSource",
+    "AWS::MediaConnect::FlowVpcInterface",
+    "AWS::MediaConnect::Gateway",
+    "AWS::MediaConnect::RouterInput",
+    "AWS::MediaConnect::RouterNetworkInterface",
+    "AWS::MediaConnect::RouterOutput",
+    "AWS::MediaConvert::CertificateAssociation",
+    "AWS::MediaConvert::JobTemplate",
+    "AWS::MediaConvert::Preset",
+    "AWS::MediaConvert::Queue",
+    "AWS::MediaLive::Channel",
+    "AWS::MediaLive::ChannelPlacementGroup",
+    "AWS::MediaLive::CloudWatchAlarmTemplate",
+    "AWS::MediaLive::CloudWatchAlarmTemplateGroup",
+    "AWS::MediaLive::Cluster",
+    "AWS::MediaLive::EventBridgeRuleTemplate",
+    "AWS::MediaLive::EventBridgeRuleTemplateGroup",
+    "AWS::MediaLive::Input",
+    "AWS::MediaLive::InputSecurityGroup",
+    "AWS::MediaLive::Multiplex",
+    "AWS::MediaLive::Multiplexprogram",
+    "AWS::MediaLive::Network",
+    "AWS::MediaLive::Node",
+    "AWS::MediaLive::SdiSource",
+    "AWS::MediaLive::SignalMap",
+    "AWS::MediaPackage::Asset",
+    "AWS::MediaPackage::Channel",
+    "AWS::MediaPackage::OriginEndpoint",
+    "AWS::MediaPackage::PackagingConfiguration",
+    "AWS::MediaPackage::PackagingGroup",
+    "AWS::MediaPackageV2::Channel",
+    "AWS::MediaPackageV2::ChannelGroup",
+    "AWS::MediaPackageV2::ChannelPolicy",
+    "AWS::MediaPackageV2::OriginEndpoint",
+    "AWS::MediaPackageV2::OriginEndpointPolicy",
+    "AWS::MediaStore::Container",
+    "AWS::MediaTailor::Channel",
+    "AWS::MediaTailor::ChannelPolicy",
+    "AWS::MediaTailor::Function",
+    "AWS::MediaTailor::LiveSource",
+    "AWS::MediaTailor::PlaybackConfiguration",
+    "AWS::MediaTailor::PrefetchSchedule",
+    "AWS::MediaTailor::Program",
+    "AWS::MediaTailor::SourceLocation",
+    "AWS::MediaTailor::VodSource",
+    "AWS::MemoryDB::ACL",
+    "AWS::MemoryDB::Cluster",
+    "AWS::MemoryDB::MultiRegionCluster",
+    "AWS::MemoryDB::ParameterGroup",
+    "AWS::MemoryDB::Snapshot",
+    "AWS::MemoryDB::SubnetGroup",
+    "AWS::MemoryDB::User",
+    "AWS::Neptune::DBCluster",
+    "AWS::Neptune::DBClusterParameterGroup",
+    "AWS::Neptune::DBInstance",
+    "AWS::Neptune::DBParameterGroup",
+    "AWS::Neptune::DBSubnetGroup",
+    "AWS::Neptune::EventSubscription",
+    "AWS::Neptune::GlobalCluster",
+    "AWS::NeptuneGraph::Graph",
+    "AWS::NeptuneGraph::GraphSnapshot",
+    "AWS::NeptuneGraph::PrivateGraphEndpoint",
+    "AWS::NetworkFirewall::ContainerAssociation",
+    "AWS::NetworkFirewall::Firewall",
+    "AWS::NetworkFirewall::FirewallPolicy",
+    "AWS::NetworkFirewall::LoggingConfiguration",
+    "AWS::NetworkFirewall::RuleGroup",
+    "AWS::NetworkFirewall::TLSInspectionConfiguration",
+    "AWS::NetworkFirewall::VpcEndpointAssociation",
+    "AWS::NetworkFlowMonitor::Monitor",
+    "AWS::NetworkFlowMonitor::Scope",
+    "AWS::NetworkManager::ConnectAttachment",
+    "AWS::NetworkManager::ConnectPeer",
+    "AWS::NetworkManager::CoreNetwork",
+    "AWS::NetworkManager::CoreNetworkPrefixListAssociation",
+    "AWS::NetworkManager::CustomerGatewayAssociation",
+    "AWS::NetworkManager::Device",
+    "AWS::NetworkManager::DirectConnectGatewayAttachment",
+    "AWS::NetworkManager::GlobalNetwork",
+    "AWS::NetworkManager::Link",
+    "AWS::NetworkManager::LinkAssociation",
+    "AWS::NetworkManager::Site",
+    "AWS::NetworkManager::SiteToSiteVpnAttachment",
+    "AWS::NetworkManager::TransitGatewayPeering",
+    "AWS::NetworkManager::TransitGatewayRegistration",
+    "AWS::NetworkManager::TransitGatewayRouteTableAttachment",
+    "AWS::NetworkManager::VpcAttachment",
+    "AWS::NetworkMonitor::Monitor",
+    "AWS::NetworkSecurityManager::Deployment",
+    "AWS::NetworkSecurityManager::Policy",
+    "AWS::NetworkSecurityManager::Rule",
+    "AWS::NetworkSecurityManager::Scope",
+    "AWS::NetworkSecurityManager::Template",
+    "AWS::Notifications::ChannelAssociation",
+    "AWS::Notifications::EventRule",
+    "AWS::Notifications::ManagedNotificationAccountContactAssociation",
+    "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation",
+    "AWS::Notifications::NotificationConfiguration",
+    "AWS::Notifications::NotificationHub",
+    "AWS::Notifications::OrganizationalUnitAssociation",
+    "AWS::NotificationsContacts::EmailContact",
+    "AWS::NovaAct::WorkflowDefinition",
+    "AWS::ODB::CloudAutonomousVmCluster",
+    "AWS::ODB::CloudExadataInfrastructure",
+    "AWS::ODB::CloudVmCluster",
+    "AWS::ODB::OdbNetwork",
+    "AWS::ODB::OdbPeeringConnection",
+    "AWS::OSIS::Pipeline",
+    "AWS::Oam::Link",
+    "AWS::Oam::Sink",
+    "AWS::ObservabilityAdmin::DatasetIntegration",
+    "AWS::ObservabilityAdmin::OrganizationCentralizationRule",
+    "AWS::ObservabilityAdmin::OrganizationTelemetryRule",
+    "AWS::ObservabilityAdmin::S3TableIntegration",
+    "AWS::ObservabilityAdmin::TelemetryEnrichment",
+    "AWS::ObservabilityAdmin::TelemetryPipelines",
+    "AWS::ObservabilityAdmin::TelemetryRule",
+    "AWS::Omics::AnnotationStore",
+    "AWS::Omics::Configuration",
+    "AWS::Omics::ReferenceStore",
+    "AWS::Omics::RunCache",
+    "AWS::Omics::RunGroup",
+    "AWS::Omics::SequenceStore",
+    "AWS::Omics::VariantStore",
+    "AWS::Omics::Workflow",
+    "AWS::Omics::WorkflowVersion",
+    "AWS::OpenSearch::DataSource",
+    "AWS::OpenSearchServerless::AccessPolicy",
+    "AWS::OpenSearchServerless::Collection",
+    "AWS::OpenSearchServerless::CollectionGroup",
+    "AWS::OpenSearchServerless::CollectionIndex",
+    "AWS::OpenSearchServerless::Index",
+    "AWS::OpenSearchServerless::LifecyclePolicy",
+    "AWS::OpenSearchServerless::SecurityConfig",
+    "AWS::OpenSearchServerless::SecurityPolicy",
+    "AWS::OpenSearchServerless::VpcEndpoint",
+    "AWS::OpenSearchService::Application",
+    "AWS::OpenSearchService::Domain",
+    "AWS::Organizations::Account",
+    "AWS::Organizations::Organization",
+    "AWS::Organizations::OrganizationalUnit",
+    "AWS::Organizations::Policy",
+    "AWS::Organizations::ResourcePolicy",
+    "AWS::Outposts::Outpost",
+    "AWS::Outposts::Site",
+    "AWS::PCAConnectorAD::Connector",
+    "AWS::PCAConnectorAD::DirectoryRegistration",
+    "AWS::PCAConnectorAD::ServicePrincipalName",
+    "AWS::PCAConnectorAD::Template",
+    "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry",
+    "AWS::PCAConnectorSCEP::Challenge",
+    "AWS::PCAConnectorSCEP::Connector",
+    "AWS::PCS::Cluster",
+    "AWS::PCS::ComputeNodeGroup",
+    "AWS::PCS::Queue",
+    "AWS::PI::PerfReports",
+    "AWS::Panorama::ApplicationInstance",
+    "AWS::Panorama::Package",
+    "AWS::Panorama::PackageVersion",
+    "AWS::PaymentCryptography::Alias",
+    "AWS::PaymentCryptography::Key",
+    "AWS::Personalize::Campaign",
+    "AWS::Personalize::Dataset",
+    "AWS::Personalize::DatasetGroup",
+    "AWS::Personalize::EventTracker",
+    "AWS::Personalize::Filter",
+    "AWS::Personalize::MetricAttribution",
+    "AWS::Personalize::Schema",
+    "AWS::Personalize::Solution",
+    "AWS::Pinpoint::ADMChannel",
+    "AWS::Pinpoint::APNSChannel",
+    "AWS::Pinpoint::APNSSandboxChannel",
+    "AWS::Pinpoint::APNSVoipChannel",
+    "AWS::Pinpoint::APNSVoipSandboxChannel",
+    "AWS::Pinpoint::App",
+    "AWS::Pinpoint::ApplicationSettings",
+    "AWS::Pinpoint::BaiduChannel",
+    "AWS::Pinpoint::Campaign",
+    "AWS::Pinpoint::EmailChannel",
+    "AWS::Pinpoint::EmailTemplate",
+    "AWS::Pinpoint::EventStream",
+    "AWS::Pinpoint::GCMChannel",
+    "AWS::Pinpoint::InAppTemplate",
+    "AWS::Pinpoint::PushTemplate",
+    "AWS::Pinpoint::SMSChannel",
+    "AWS::Pinpoint::Segment",
+    "AWS::Pinpoint::SmsTemplate",
+    "AWS::Pinpoint::VoiceChannel",
+    "AWS::PinpointEmail::ConfigurationSet",
+    "AWS::PinpointEmail::ConfigurationSetEventDestination",
+    "AWS::PinpointEmail::DedicatedIpPool",
+    "AWS::PinpointEmail::Identity",
+    "AWS::Pipes::Pipe",
+    "AWS::Polly::Lexicon",
+    "AWS::PricingPlanManager::Subscription",
+    "AWS::Proton::EnvironmentAccountConnection",
+    "AWS::Proton::EnvironmentTemplate",
+    "AWS::Proton::ServiceTemplate",
+    "AWS::QBusiness::Application",
+    "AWS::QBusiness::DataAccessor",
+    "AWS::QBusiness::DataSource",
+    "AWS::QBusiness::Index",
+    "AWS::QBusiness::Permission",
+    "AWS::QBusiness::Plugin",
+    "AWS::QBusiness::Retriever",
+    "AWS::QBusiness::WebExperience",
+    "AWS::QLDB::Ledger",
+    "AWS::QLDB::Stream",
+    "AWS::QuickSight::ActionConnector",
+    "AWS::QuickSight::Agent",
+    "AWS::QuickSight::Analysis",
+    "AWS::QuickSight::ApprovalPolicy",
+    "AWS::QuickSight::Assignment",
+    "AWS::QuickSight::Brand",
+    "AWS::QuickSight::CustomPermissions",
+    "AWS::QuickSight::Customization",
+    "AWS::QuickSight::DLPSetting",
+    "AWS::QuickSight::Dashboard",
+    "AWS::QuickSight::DataSet",
+    "AWS::QuickSight::DataSource",
+    "AWS::QuickSight::Flow",
+    "AWS::QuickSight::Folder",
+    "AWS::QuickSight::Group",
+    "AWS::QuickSight::KnowledgeBase",
+    "AWS::QuickSight::LimitsProfile",
+    "AWS::QuickSight::OAuthClientApplication",
+    "AWS::QuickSight::RefreshSchedule",
+    "AWS::QuickSight::Space",
+    "AWS::QuickSight::Template",
+    "AWS::QuickSight::Theme",
+    "AWS::QuickSight::Topic",
+    "AWS::QuickSight::TopicV2",
+    "AWS::QuickSight::VPCConnection",
+    "AWS::RAM::Permission",
+    "AWS::RAM::PermissionAssociation",
+    "AWS::RAM::PrincipalAssociation",
+    "AWS::RAM::ResourceAssociation",
+    "AWS::RAM::ResourceShare",
+    "AWS::RAM::SourceAssociation",
     "AWS::RDS::ClusterSnapshot",
     "AWS::RDS::CustomDBEngineVersion",
     "AWS::RDS::DBCluster",
@@ -461,6 +2351,62 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::RDS::GlobalCluster",
     "AWS::RDS::Integration",
     "AWS::RDS::OptionGroup",
+    "AWS::RTBFabric::InboundExternalLink",
+    "AWS::RTBFabric::Link",
+    "AWS::RTBFabric::LinkRoutingRule",
+    "AWS::RTBFabric::OutboundExternalLink",
+    "AWS::RTBFabric::RequesterGateway",
+    "AWS::RTBFabric::ResponderGateway",
+    "AWS::RUM::AppMonitor",
+    "AWS::Rbin::Rule",
+    "AWS::Redshift::Cluster",
+    "AWS::Redshift::ClusterParameterGroup",
+    "AWS::Redshift::ClusterSecurityGroup",
+    "AWS::Redshift::ClusterSecurityGroupIngress",
+    "AWS::Redshift::ClusterSubnetGroup",
+    "AWS::Redshift::EndpointAccess",
+    "AWS::Redshift::EndpointAuthorization",
+    "AWS::Redshift::EventSubscription",
+    "AWS::Redshift::Integration",
+    "AWS::Redshift::QEV2IdcApplication",
+    "AWS::Redshift::RedshiftIdcApplication",
+    "AWS::Redshift::ScheduledAction",
+    "AWS::Redshift::Snapshot",
+    "AWS::Redshift::SnapshotCopyGrant",
+    "AWS::Redshift::SnapshotSchedule",
+    "AWS::Redshift::UsageLimit",
+    "AWS::RedshiftServerless::Namespace",
+    "AWS::RedshiftServerless::Snapshot",
+    "AWS::RedshiftServerless::Workgroup",
+    "AWS::RefactorSpaces::Application",
+    "AWS::RefactorSpaces::Environment",
+    "AWS::RefactorSpaces::Route",
+    "AWS::RefactorSpaces::Service",
+    "AWS::Rekognition::Collection",
+    "AWS::Rekognition::Dataset",
+    "AWS::Rekognition::Project",
+    "AWS::Rekognition::StreamProcessor",
+    "AWS::ResilienceHub::App",
+    "AWS::ResilienceHub::ResiliencyPolicy",
+    "AWS::ResilienceHubV2::Policy",
+    "AWS::ResilienceHubV2::Service",
+    "AWS::ResilienceHubV2::ServiceFunction",
+    "AWS::ResilienceHubV2::System",
+    "AWS::ResilienceHubV2::UserJourney",
+    "AWS::ResourceExplorer2::DefaultViewAssociation",
+    "AWS::ResourceExplorer2::Index",
+    "AWS::ResourceExplorer2::View",
+    "AWS::ResourceGroups::Group",
+    "AWS::ResourceGroups::TagSyncTask",
+    "AWS::RoboMaker::Fleet",
+    "AWS::RoboMaker::Robot",
+    "AWS::RoboMaker::RobotApplication",
+    "AWS::RoboMaker::RobotApplicationVersion",
+    "AWS::RoboMaker::SimulationApplication",
+    "AWS::RoboMaker::SimulationApplicationVersion",
+    "AWS::RolesAnywhere::CRL",
+    "AWS::RolesAnywhere::Profile",
+    "AWS::RolesAnywhere::TrustAnchor",
     "AWS::Route53::CidrCollection",
     "AWS::Route53::DNSSEC",
     "AWS::Route53::DelegationSet",
@@ -472,6 +2418,35 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::Route53::RecordSetGroup",
     "AWS::Route53::TrafficPolicy",
     "AWS::Route53::TrafficPolicyInstance",
+    "AWS::Route53GlobalResolver::AccessSource",
+    "AWS::Route53GlobalResolver::AccessToken",
+    "AWS::Route53GlobalResolver::DnsView",
+    "AWS::Route53GlobalResolver::FirewallDomainList",
+    "AWS::Route53GlobalResolver::FirewallRule",
+    "AWS::Route53GlobalResolver::GlobalResolver",
+    "AWS::Route53GlobalResolver::HostedZoneAssociation",
+    "AWS::Route53Profiles::Profile",
+    "AWS::Route53Profiles::ProfileAssociation",
+    "AWS::Route53Profiles::ProfileResourceAssociation",
+    "AWS::Route53RecoveryControl::Cluster",
+    "AWS::Route53RecoveryControl::ControlPanel",
+    "AWS::Route53RecoveryControl::RoutingControl",
+    "AWS::Route53RecoveryControl::SafetyRule",
+    "AWS::Route53RecoveryReadiness::Cell",
+    "AWS::Route53RecoveryReadiness::ReadinessCheck",
+    "AWS::Route53RecoveryReadiness::RecoveryGroup",
+    "AWS::Route53RecoveryReadiness::ResourceSet",
+    "AWS::Route53Resolver::FirewallDomainList",
+    "AWS::Route53Resolver::FirewallRuleGroup",
+    "AWS::Route53Resolver::FirewallRuleGroupAssociation",
+    "AWS::Route53Resolver::OutpostResolver",
+    "AWS::Route53Resolver::ResolverConfig",
+    "AWS::Route53Resolver::ResolverDNSSECConfig",
+    "AWS::Route53Resolver::ResolverEndpoint",
+    "AWS::Route53Resolver::ResolverQueryLoggingConfig",
+    "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+    "AWS::Route53Resolver::ResolverRule",
+    "AWS::Route53Resolver::ResolverRuleAssociation",
     "AWS::S3::AccessGrant",
     "AWS::S3::AccessGrantsInstance",
     "AWS::S3::AccessGrantsLocation",
@@ -482,6 +2457,66 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::S3::MultiRegionAccessPointPolicy",
     "AWS::S3::StorageLens",
     "AWS::S3::StorageLensGroup",
+    "AWS::S3Express::AccessPoint",
+    "AWS::S3Express::BucketPolicy",
+    "AWS::S3Express::DirectoryBucket",
+    "AWS::S3Files::AccessPoint",
+    "AWS::S3Files::FileSystem",
+    "AWS::S3Files::FileSystemPolicy",
+    "AWS::S3Files::MountTarget",
+    "AWS::S3ObjectLambda::AccessPoint",
+    "AWS::S3ObjectLambda::AccessPointPolicy",
+    "AWS::S3Outposts::AccessPoint",
+    "AWS::S3Outposts::Bucket",
+    "AWS::S3Outposts::BucketPolicy",
+    "AWS::S3Outposts::Endpoint",
+    "AWS::S3Tables::Namespace",
+    "AWS::S3Tables::Table",
+    "AWS::S3Tables::TableBucket",
+    "AWS::S3Tables::TableBucketPolicy",
+    "AWS::S3Tables::TablePolicy",
+    "AWS::S3Vectors::Index",
+    "AWS::S3Vectors::VectorBucket",
+    "AWS::S3Vectors::VectorBucketPolicy",
+    "AWS::SCN::DataIntegrationFlow",
+    "AWS::SCN::Dataset",
+    "AWS::SCN::Instance",
+    "AWS::SCN::Namespace",
+    "AWS::SDB::Domain",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::SES::ContactList",
+    "AWS::SES::CustomVerificationEmailTemplate",
+    "AWS::SES::DedicatedIpPool",
+    "AWS::SES::EmailIdentity",
+    "AWS::SES::EmailIdentityCertificate",
+    "AWS::SES::MailManagerAddonInstance",
+    "AWS::SES::MailManagerAddonSubscription",
+    "AWS::SES::MailManagerAddressList",
+    "AWS::SES::MailManagerArchive",
+    "AWS::SES::MailManagerIngressPoint",
+    "AWS::SES::MailManagerRelay",
+    "AWS::SES::MailManagerRuleSet",
+    "AWS::SES::MailManagerTrafficPolicy",
+    "AWS::SES::MultiRegionEndpoint",
+    "AWS::SES::ReceiptFilter",
+    "AWS::SES::ReceiptRule",
+    "AWS::SES::ReceiptRuleSet",
+    "AWS::SES::Template",
+    "AWS::SES::Tenant",
+    "AWS::SES::VdmAttributes",
+    "AWS::SMSVOICE::ConfigurationSet",
+    "AWS::SMSVOICE::NotifyConfiguration",
+    "AWS::SMSVOICE::OptOutList",
+    "AWS::SMSVOICE::PhoneNumber",
+    "AWS::SMSVOICE::Pool",
+    "AWS::SMSVOICE::ProtectConfiguration",
+    "AWS::SMSVOICE::RcsAgent",
+    "AWS::SMSVOICE::Registration",
+    "AWS::SMSVOICE::RegistrationAttachment",
+    "AWS::SMSVOICE::ResourcePolicy",
+    "AWS::SMSVOICE::SenderId",
+    "AWS::SMSVOICE::VerifiedDestinationNumber",
     "AWS::SNS::Subscription",
     "AWS::SNS::Topic",
     "AWS::SNS::TopicInlinePolicy",
@@ -501,19 +2536,262 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::SSM::ResourceDataSync",
     "AWS::SSM::ResourcePolicy",
     "AWS::SSM::ServiceSetting",
+    "AWS::SSMContacts::Contact",
+    "AWS::SSMContacts::ContactChannel",
+    "AWS::SSMContacts::Plan",
+    "AWS::SSMContacts::Rotation",
+    "AWS::SSMGuiConnect::Preferences",
+    "AWS::SSMIncidents::ReplicationSet",
+    "AWS::SSMIncidents::ResponsePlan",
+    "AWS::SSMQuickSetup::ConfigurationManager",
+    "AWS::SSMQuickSetup::LifecycleAutomation",
+    "AWS::SSO::Application",
+    "AWS::SSO::ApplicationAssignment",
+    "AWS::SSO::Assignment",
+    "AWS::SSO::Instance",
+    "AWS::SSO::InstanceAccessControlAttributeConfiguration",
+    "AWS::SSO::PermissionSet",
+    "AWS::SageMaker::AIWorkloadConfig",
+    "AWS::SageMaker::Action",
+    "AWS::SageMaker::Algorithm",
+    "AWS::SageMaker::App",
+    "AWS::SageMaker::AppImageConfig",
+    "AWS::SageMaker::Artifact",
+    "AWS::SageMaker::Cluster",
+    "AWS::SageMaker::ClusterSchedulerConfig",
+    "AWS::SageMaker::CodeRepository",
+    "AWS::SageMaker::ComputeQuota",
+    "AWS::SageMaker::Context",
+    "AWS::SageMaker::DataQualityJobDefinition",
+    "AWS::SageMaker::Device",
+    "AWS::SageMaker::DeviceFleet",
+    "AWS::SageMaker::Domain",
+    "AWS::SageMaker::Endpoint",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Experiment",
+    "AWS::SageMaker::ExperimentTrialComponent",
+    "AWS::SageMaker::FeatureGroup",
+    "AWS::SageMaker::Hub",
+    "AWS::SageMaker::HumanTaskUi",
+    "AWS::SageMaker::Image",
+    "AWS::SageMaker::ImageVersion",
+    "AWS::SageMaker::InferenceComponent",
+    "AWS::SageMaker::InferenceExperiment",
+    "AWS::SageMaker::MlflowApp",
+    "AWS::SageMaker::MlflowTrackingServer",
+    "AWS::SageMaker::Model",
+    "AWS::SageMaker::ModelBiasJobDefinition",
+    "AWS::SageMaker::ModelCard",
+    "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    "AWS::SageMaker::ModelPackage",
+    "AWS::SageMaker::ModelPackageGroup",
+    "AWS::SageMaker::ModelQualityJobDefinition",
+    "AWS::SageMaker::MonitoringSchedule",
+    "AWS::SageMaker::NotebookInstance",
+    "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+    "AWS::SageMaker::PartnerApp",
+    "AWS::SageMaker::Pipeline",
+    "AWS::SageMaker::ProcessingJob",
+    "AWS::SageMaker::Project",
+    "AWS::SageMaker::Space",
+    "AWS::SageMaker::StudioLifecycleConfig",
+    "AWS::SageMaker::TrialComponent",
+    "AWS::SageMaker::UserProfile",
+    "AWS::SageMaker::Workforce",
+    "AWS::SageMaker::Workteam",
+    "AWS::Scheduler::Schedule",
+    "AWS::Scheduler::ScheduleGroup",
     "AWS::SecretsManager::ResourcePolicy",
     "AWS::SecretsManager::RotationSchedule",
     "AWS::SecretsManager::Secret",
     "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SecurityAgent::AgentSpace",
+    "AWS::SecurityAgent::Application",
+    "AWS::SecurityAgent::Artifact",
+    "AWS::SecurityAgent::Integration",
+    "AWS::SecurityAgent::Pentest",
+    "AWS::SecurityAgent::SecurityRequirementPack",
+    "AWS::SecurityAgent::TargetDomain",
+    "AWS::SecurityHub::ActionTarget",
+    "AWS::SecurityHub::AggregatorV2",
+    "AWS::SecurityHub::AutomationRule",
+    "AWS::SecurityHub::AutomationRuleV2",
+    "AWS::SecurityHub::ConfigurationPolicy",
+    "AWS::SecurityHub::Connector",
+    "AWS::SecurityHub::ConnectorV2",
+    "AWS::SecurityHub::DelegatedAdmin",
+    "AWS::SecurityHub::FindingAggregator",
+    "AWS::SecurityHub::Hub",
+    "AWS::SecurityHub::HubV2",
+    "AWS::SecurityHub::Insight",
+    "AWS::SecurityHub::OrganizationConfiguration",
+    "AWS::SecurityHub::PolicyAssociation",
+    "AWS::SecurityHub::ProductSubscription",
+    "AWS::SecurityHub::SecurityControl",
+    "AWS::SecurityHub::Standard",
+    "AWS::SecurityLake::AwsLogSource",
+    "AWS::SecurityLake::DataLake",
+    "AWS::SecurityLake::Subscriber",
+    "AWS::SecurityLake::SubscriberNotification",
+    "AWS::ServerlessRepo::Application",
+    "AWS::ServiceCatalog::AcceptedPortfolioShare",
+    "AWS::ServiceCatalog::CloudFormationProduct",
+    "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
+    "AWS::ServiceCatalog::LaunchNotificationConstraint",
+    "AWS::ServiceCatalog::LaunchRoleConstraint",
+    "AWS::ServiceCatalog::LaunchTemplateConstraint",
+    "AWS::ServiceCatalog::Portfolio",
+    "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+    "AWS::ServiceCatalog::PortfolioProductAssociation",
+    "AWS::ServiceCatalog::PortfolioShare",
+    "AWS::ServiceCatalog::ResourceUpdateConstraint",
+    "AWS::ServiceCatalog::ServiceAction",
+    "AWS::ServiceCatalog::ServiceActionAssociation",
+    "AWS::ServiceCatalog::StackSetConstraint",
+    "AWS::ServiceCatalog::TagOption",
+    "AWS::ServiceCatalog::TagOptionAssociation",
+    "AWS::ServiceCatalogAppRegistry::Application",
+    "AWS::ServiceCatalogAppRegistry::AttributeGroup",
+    "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation",
+    "AWS::ServiceCatalogAppRegistry::ResourceAssociation",
     "AWS::ServiceDiscovery::HttpNamespace",
     "AWS::ServiceDiscovery::Instance",
     "AWS::ServiceDiscovery::PrivateDnsNamespace",
     "AWS::ServiceDiscovery::PublicDnsNamespace",
     "AWS::ServiceDiscovery::Service",
+    "AWS::Shield::DRTAccess",
+    "AWS::Shield::ProactiveEngagement",
+    "AWS::Shield::Protection",
+    "AWS::Shield::ProtectionGroup",
+    "AWS::Signer::ProfilePermission",
+    "AWS::Signer::SigningProfile",
+    "AWS::SimSpaceWeaver::Simulation",
+    "AWS::StepFunctions::Activity",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::StepFunctions::StateMachineAlias",
+    "AWS::StepFunctions::StateMachineVersion",
+    "AWS::StorageGateway::NFSFileShare",
+    "AWS::StorageGateway::SMBFileShare",
+    "AWS::StorageGateway::Tape",
+    "AWS::StorageGateway::TapePool",
+    "AWS::StorageGateway::Volume",
+    "AWS::SupportApp::AccountAlias",
+    "AWS::SupportApp::SlackChannelConfiguration",
+    "AWS::SupportApp::SlackWorkspaceConfiguration",
+    "AWS::SupportAuthZ::SupportPermit",
+    "AWS::Synthetics::Canary",
+    "AWS::Synthetics::Group",
+    "AWS::SystemsManagerSAP::Application",
+    "AWS::Textract::Adapter",
+    "AWS::Timestream::Database",
+    "AWS::Timestream::InfluxDBBackup",
+    "AWS::Timestream::InfluxDBCluster",
+    "AWS::Timestream::InfluxDBInstance",
+    "AWS::Timestream::ScheduledQuery",
+    "AWS::Timestream::Table",
+    "AWS::Transcribe::CallAnalyticsCategory",
+    "AWS::Transcribe::MedicalVocabulary",
+    "AWS::Transcribe::Vocabulary",
+    "AWS::Transcribe::VocabularyFilter",
+    "AWS::Transfer::Agreement",
+    "AWS::Transfer::Certificate",
+    "AWS::Transfer::Connector",
+    "AWS::Transfer::HostKey",
+    "AWS::Transfer::Profile",
+    "AWS::Transfer::Server",
+    "AWS::Transfer::User",
+    "AWS::Transfer::WebApp",
+    "AWS::Transfer::Workflow",
+    "AWS::Translate::ParallelData",
+    "AWS::Translate::Terminology",
+    "AWS::UXC::AccountCustomization",
+    "AWS::VerifiedPermissions::IdentitySource",
+    "AWS::VerifiedPermissions::Policy",
+    "AWS::VerifiedPermissions::PolicyStore",
+    "AWS::VerifiedPermissions::PolicyStoreAlias",
+    "AWS::VerifiedPermissions::PolicyTemplate",
+    "AWS::VoiceID::Domain",
+    "AWS::VpcLattice::AccessLogSubscription",
+    "AWS::VpcLattice::AuthPolicy",
+    "AWS::VpcLattice::DomainVerification",
+    "AWS::VpcLattice::Listener",
+    "AWS::VpcLattice::ResourceConfiguration",
+    "AWS::VpcLattice::ResourceGateway",
+    "AWS::VpcLattice::ResourcePolicy",
+    "AWS::VpcLattice::Rule",
+    "AWS::VpcLattice::Service",
+    "AWS::VpcLattice::ServiceNetwork",
+    "AWS::VpcLattice::ServiceNetworkResourceAssociation",
+    "AWS::VpcLattice::ServiceNetworkServiceAssociation",
+    "AWS::VpcLattice::ServiceNetworkVpcAssociation",
+    "AWS::VpcLattice::TargetGroup",
+    "AWS::WAF::ByteMatchSet",
+    "AWS::WAF::IPSet",
+    "AWS::WAF::Rule",
+    "AWS::WAF::SizeConstraintSet",
+    "AWS::WAF::SqlInjectionMatchSet",
+    "AWS::WAF::WebACL",
+    "AWS::WAF::XssMatchSet",
+    "AWS::WAFRegional::ByteMatchSet",
+    "AWS::WAFRegional::GeoMatchSet",
+    "AWS::WAFRegional::IPSet",
+    "AWS::WAFRegional::RateBasedRule",
+    "AWS::WAFRegional::RegexPatternSet",
+    "AWS::WAFRegional::Rule",
+    "AWS::WAFRegional::SizeConstraintSet",
+    "AWS::WAFRegional::SqlInjectionMatchSet",
+    "AWS::WAFRegional::WebACL",
+    "AWS::WAFRegional::WebACLAssociation",
+    "AWS::WAFRegional::XssMatchSet",
     "AWS::WAFv2::IPSet",
     "AWS::WAFv2::LoggingConfiguration",
     "AWS::WAFv2::RegexPatternSet",
     "AWS::WAFv2::RuleGroup",
     "AWS::WAFv2::WebACL",
     "AWS::WAFv2::WebACLAssociation",
+    "AWS::WellArchitected::AgentContext",
+    "AWS::WellArchitected::AgentGoal",
+    "AWS::WellArchitected::AgentProfile",
+    "AWS::WellArchitected::Lens",
+    "AWS::WellArchitected::Profile",
+    "AWS::WellArchitected::ReviewTemplate",
+    "AWS::WellArchitected::Workload",
+    "AWS::Wickr::Network",
+    "AWS::Wisdom::AIAgent",
+    "AWS::Wisdom::AIAgentVersion",
+    "AWS::Wisdom::AIGuardrail",
+    "AWS::Wisdom::AIGuardrailVersion",
+    "AWS::Wisdom::AIPrompt",
+    "AWS::Wisdom::AIPromptVersion",
+    "AWS::Wisdom::Assistant",
+    "AWS::Wisdom::AssistantAssociation",
+    "AWS::Wisdom::Content",
+    "AWS::Wisdom::ContentAssociation",
+    "AWS::Wisdom::KnowledgeBase",
+    "AWS::Wisdom::MessageTemplate",
+    "AWS::Wisdom::MessageTemplateVersion",
+    "AWS::Wisdom::QuickResponse",
+    "AWS::WorkSpaces::ConnectionAlias",
+    "AWS::WorkSpaces::Directory",
+    "AWS::WorkSpaces::Workspace",
+    "AWS::WorkSpaces::WorkspaceIpGroup",
+    "AWS::WorkSpaces::WorkspacesPool",
+    "AWS::WorkSpacesThinClient::Environment",
+    "AWS::WorkSpacesWeb::BrowserSettings",
+    "AWS::WorkSpacesWeb::DataProtectionSettings",
+    "AWS::WorkSpacesWeb::IdentityProvider",
+    "AWS::WorkSpacesWeb::IpAccessSettings",
+    "AWS::WorkSpacesWeb::NetworkSettings",
+    "AWS::WorkSpacesWeb::Portal",
+    "AWS::WorkSpacesWeb::SessionLogger",
+    "AWS::WorkSpacesWeb::TrustStore",
+    "AWS::WorkSpacesWeb::UserAccessLoggingSettings",
+    "AWS::WorkSpacesWeb::UserSettings",
+    "AWS::WorkspacesInstances::Volume",
+    "AWS::WorkspacesInstances::VolumeAssociation",
+    "AWS::WorkspacesInstances::WorkspaceInstance",
+    "AWS::XRay::Group",
+    "AWS::XRay::ResourcePolicy",
+    "AWS::XRay::SamplingRule",
+    "AWS::XRay::TransactionSearchConfig",
 ];

@@ -592,3 +592,39 @@ impl From<MethodResponse> for Expr<MethodResponse> {
         Expr::from_value(Value::Map(value.into_map()))
     }
 }
+
+/// The shapes a value of a `AWS::ApiGateway::Method` property takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseParametersValue {
+    /// A `bool`.
+    Boolean(Expr<bool>),
+    /// A `String`.
+    String(Expr<String>),
+}
+
+impl From<ResponseParametersValue> for Expr<Json> {
+    fn from(value: ResponseParametersValue) -> Self {
+        Expr::from_value(match value {
+            ResponseParametersValue::Boolean(value) => value.into_value(),
+            ResponseParametersValue::String(value) => value.into_value(),
+        })
+    }
+}
+
+/// The shapes a value of a `AWS::ApiGateway::Method` property takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestParametersValue {
+    /// A `bool`.
+    Boolean(Expr<bool>),
+    /// A `String`.
+    String(Expr<String>),
+}
+
+impl From<RequestParametersValue> for Expr<Json> {
+    fn from(value: RequestParametersValue) -> Self {
+        Expr::from_value(match value {
+            RequestParametersValue::Boolean(value) => value.into_value(),
+            RequestParametersValue::String(value) => value.into_value(),
+        })
+    }
+}

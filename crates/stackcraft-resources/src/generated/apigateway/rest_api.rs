@@ -324,6 +324,24 @@ impl From<EndpointConfiguration> for Expr<EndpointConfiguration> {
     }
 }
 
+/// The shapes a value of a `AWS::ApiGateway::RestApi` property takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parameters {
+    /// A `IndexMap<String, String>`.
+    StringMap(Expr<IndexMap<String, String>>),
+    /// A `String`.
+    String(Expr<String>),
+}
+
+impl From<Parameters> for Expr<Json> {
+    fn from(value: Parameters) -> Self {
+        Expr::from_value(match value {
+            Parameters::StringMap(value) => value.into_value(),
+            Parameters::String(value) => value.into_value(),
+        })
+    }
+}
+
 /// An array of key-value pairs to apply to this resource.
 /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq)]

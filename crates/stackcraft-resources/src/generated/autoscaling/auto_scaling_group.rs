@@ -2513,6 +2513,24 @@ impl From<NotificationConfiguration> for Expr<NotificationConfiguration> {
     }
 }
 
+/// The Amazon Resource Name (ARN) of the Amazon SNS topic.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TopicArn {
+    /// A `String`.
+    String(Expr<String>),
+    /// A `Vec<String>`.
+    StringList(Expr<Vec<String>>),
+}
+
+impl From<TopicArn> for Expr<Json> {
+    fn from(value: TopicArn) -> Self {
+        Expr::from_value(match value {
+            TopicArn::String(value) => value.into_value(),
+            TopicArn::StringList(value) => value.into_value(),
+        })
+    }
+}
+
 /// A structure that specifies a tag for the ``Tags`` property of [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
 /// For more information, see [Tag Auto Scaling groups and instances](https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-tagging.html) in the *Amazon EC2 Auto Scaling User Guide*. You can find a sample template snippet in the [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples) section of the ``AWS::AutoScaling::AutoScalingGroup`` resource.
 /// CloudFormation adds the following tags to all Auto Scaling groups and associated instances:

@@ -944,6 +944,39 @@ impl From<S3BucketSource> for Expr<S3BucketSource> {
     }
 }
 
+/// A property type of `AWS::DynamoDB::Table`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeySchemaKeySchemaItem {
+    attribute_name: Value,
+    key_type: Value,
+}
+
+impl KeySchemaKeySchemaItem {
+    /// Creates a `KeySchemaKeySchemaItem` from its required properties: `AttributeName`, `KeyType`.
+    pub fn new(
+        attribute_name: impl Into<Expr<String>>,
+        key_type: impl Into<Expr<String>>,
+    ) -> Self {
+        Self {
+            attribute_name: attribute_name.into().into_value(),
+            key_type: key_type.into().into_value(),
+        }
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "AttributeName", Some(self.attribute_name));
+        put(&mut map, "KeyType", Some(self.key_type));
+        map
+    }
+}
+
+impl From<KeySchemaKeySchemaItem> for Expr<KeySchemaKeySchemaItem> {
+    fn from(value: KeySchemaKeySchemaItem) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
 /// The Kinesis Data Streams configuration for the specified table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSpecification {
@@ -1050,39 +1083,6 @@ impl LocalSecondaryIndex {
 
 impl From<LocalSecondaryIndex> for Expr<LocalSecondaryIndex> {
     fn from(value: LocalSecondaryIndex) -> Self {
-        Expr::from_value(Value::Map(value.into_map()))
-    }
-}
-
-/// A property type of `AWS::DynamoDB::Table`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeySchemaKeySchemaItem {
-    attribute_name: Value,
-    key_type: Value,
-}
-
-impl KeySchemaKeySchemaItem {
-    /// Creates a `KeySchemaKeySchemaItem` from its required properties: `AttributeName`, `KeyType`.
-    pub fn new(
-        attribute_name: impl Into<Expr<String>>,
-        key_type: impl Into<Expr<String>>,
-    ) -> Self {
-        Self {
-            attribute_name: attribute_name.into().into_value(),
-            key_type: key_type.into().into_value(),
-        }
-    }
-
-    fn into_map(self) -> Map {
-        let mut map = Map::new();
-        put(&mut map, "AttributeName", Some(self.attribute_name));
-        put(&mut map, "KeyType", Some(self.key_type));
-        map
-    }
-}
-
-impl From<KeySchemaKeySchemaItem> for Expr<KeySchemaKeySchemaItem> {
-    fn from(value: KeySchemaKeySchemaItem) -> Self {
         Expr::from_value(Value::Map(value.into_map()))
     }
 }

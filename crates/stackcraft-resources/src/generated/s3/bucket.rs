@@ -2054,6 +2054,116 @@ impl From<LoggingConfiguration> for Expr<LoggingConfiguration> {
     }
 }
 
+/// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and PartitionedPrefix.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetObjectKeyFormat {
+    simple_prefix: Option<Value>,
+    partitioned_prefix: Option<Value>,
+}
+
+impl TargetObjectKeyFormat {
+    /// Creates a `TargetObjectKeyFormat` with no property set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// This format defaults the prefix to the given log file prefix for delivering server access log file.
+    pub fn simple_prefix(mut self, value: impl Into<Expr<Json>>) -> Self {
+        self.simple_prefix = Some(value.into().into_value());
+        self
+    }
+
+    /// Sets `PartitionedPrefix`.
+    pub fn partitioned_prefix(mut self, value: impl Into<Expr<PartitionedPrefix>>) -> Self {
+        self.partitioned_prefix = Some(value.into().into_value());
+        self
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "SimplePrefix", self.simple_prefix);
+        put(&mut map, "PartitionedPrefix", self.partitioned_prefix);
+        map
+    }
+}
+
+impl From<TargetObjectKeyFormat> for Expr<TargetObjectKeyFormat> {
+    fn from(value: TargetObjectKeyFormat) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
+/// Amazon S3 keys for log objects are partitioned in the following format:
+/// ``\[DestinationPrefix\]\[SourceAccountId\]/\[SourceRegion\]/\[SourceBucket\]/\[YYYY\]/\[MM\]/\[DD\]/\[YYYY\]-\[MM\]-\[DD\]-\[hh\]-\[mm\]-\[ss\]-\[UniqueString\]``
+/// PartitionedPrefix defaults to EventTime delivery when server access logs are delivered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PartitionedPrefix {
+    partition_date_source: Option<Value>,
+}
+
+impl PartitionedPrefix {
+    /// Creates a `PartitionedPrefix` with no property set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Specifies the partition date source for the partitioned prefix. ``PartitionDateSource`` can be ``EventTime`` or ``DeliveryTime``.
+    /// For ``DeliveryTime``, the time in the log file names corresponds to the delivery time for the log files.
+    /// For ``EventTime``, The logs delivered are for a specific day only. The year, month, and day correspond to the day on which the event occurred, and the hour, minutes and seconds are set to 00 in the key.
+    pub fn partition_date_source(mut self, value: impl Into<Expr<PartitionDateSource>>) -> Self {
+        self.partition_date_source = Some(value.into().into_value());
+        self
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "PartitionDateSource", self.partition_date_source);
+        map
+    }
+}
+
+impl From<PartitionedPrefix> for Expr<PartitionedPrefix> {
+    fn from(value: PartitionedPrefix) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
+/// Specifies the partition date source for the partitioned prefix. ``PartitionDateSource`` can be ``EventTime`` or ``DeliveryTime``.
+/// For ``DeliveryTime``, the time in the log file names corresponds to the delivery time for the log files.
+/// For ``EventTime``, The logs delivered are for a specific day only. The year, month, and day correspond to the day on which the event occurred, and the hour, minutes and seconds are set to 00 in the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PartitionDateSource {
+    /// `EventTime`
+    EventTime,
+    /// `DeliveryTime`
+    DeliveryTime,
+    /// A value this version of the schema does not list, written as is.
+    Unknown(String),
+}
+
+impl PartitionDateSource {
+    /// The value as written in the template.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EventTime => "EventTime",
+            Self::DeliveryTime => "DeliveryTime",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<PartitionDateSource> for Expr<PartitionDateSource> {
+    fn from(value: PartitionDateSource) -> Self {
+        Expr::from_value(Value::from(value.as_str()))
+    }
+}
+
+impl From<TargetObjectKeyFormat> for Expr<Json> {
+    fn from(value: TargetObjectKeyFormat) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
 /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataConfiguration {

@@ -852,6 +852,82 @@ impl From<S3BucketDestination> for Expr<S3BucketDestination> {
     }
 }
 
+/// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Encryption {
+    sses3: Option<Value>,
+    ssekms: Option<Value>,
+}
+
+impl Encryption {
+    /// Creates a `Encryption` with no property set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// S3 default server-side encryption.
+    pub fn sses3(mut self, value: impl Into<Expr<Json>>) -> Self {
+        self.sses3 = Some(value.into().into_value());
+        self
+    }
+
+    /// Sets `SSEKMS`.
+    pub fn ssekms(mut self, value: impl Into<Expr<Ssekms>>) -> Self {
+        self.ssekms = Some(value.into().into_value());
+        self
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "SSES3", self.sses3);
+        put(&mut map, "SSEKMS", self.ssekms);
+        map
+    }
+}
+
+impl From<Encryption> for Expr<Encryption> {
+    fn from(value: Encryption) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
+/// AWS KMS server-side encryption.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ssekms {
+    key_id: Value,
+}
+
+impl Ssekms {
+    /// Creates a `Ssekms` from its required properties: `KeyId`.
+    ///
+    /// `key_id`: The ARN of the KMS key to use for encryption.
+    pub fn new(
+        key_id: impl Into<Expr<String>>,
+    ) -> Self {
+        Self {
+            key_id: key_id.into().into_value(),
+        }
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "KeyId", Some(self.key_id));
+        map
+    }
+}
+
+impl From<Ssekms> for Expr<Ssekms> {
+    fn from(value: Ssekms) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
+impl From<Encryption> for Expr<Json> {
+    fn from(value: Encryption) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
 /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -232,6 +232,81 @@ impl QueueRef {
     }
 }
 
+/// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:
+/// +  ``deadLetterTargetArn``: The Amazon Resource Name (ARN) of the dead-letter queue to which SQS moves messages after the value of ``maxReceiveCount`` is exceeded.
+/// +  ``maxReceiveCount``: The number of times a message is received by a consumer of the source queue before being moved to the dead-letter queue. When the ``ReceiveCount`` for a message exceeds the ``maxReceiveCount`` for a queue, SQS moves the message to the dead-letter-queue.
+///
+/// The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.
+/// *JSON*
+/// ``{ "deadLetterTargetArn" : String, "maxReceiveCount" : Integer }``
+/// *YAML*
+/// ``deadLetterTargetArn : String``
+/// ``maxReceiveCount : Integer``
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RedrivePolicyObject {
+    dead_letter_target_arn: Option<Value>,
+    max_receive_count: Option<Value>,
+}
+
+impl RedrivePolicyObject {
+    /// Creates a `RedrivePolicyObject` with no property set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `deadLetterTargetArn`.
+    pub fn dead_letter_target_arn(mut self, value: impl Into<Expr<String>>) -> Self {
+        self.dead_letter_target_arn = Some(value.into().into_value());
+        self
+    }
+
+    /// Sets `maxReceiveCount`.
+    pub fn max_receive_count(mut self, value: impl Into<Expr<i64>>) -> Self {
+        self.max_receive_count = Some(value.into().into_value());
+        self
+    }
+
+    fn into_map(self) -> Map {
+        let mut map = Map::new();
+        put(&mut map, "deadLetterTargetArn", self.dead_letter_target_arn);
+        put(&mut map, "maxReceiveCount", self.max_receive_count);
+        map
+    }
+}
+
+impl From<RedrivePolicyObject> for Expr<RedrivePolicyObject> {
+    fn from(value: RedrivePolicyObject) -> Self {
+        Expr::from_value(Value::Map(value.into_map()))
+    }
+}
+
+/// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:
+/// +  ``deadLetterTargetArn``: The Amazon Resource Name (ARN) of the dead-letter queue to which SQS moves messages after the value of ``maxReceiveCount`` is exceeded.
+/// +  ``maxReceiveCount``: The number of times a message is received by a consumer of the source queue before being moved to the dead-letter queue. When the ``ReceiveCount`` for a message exceeds the ``maxReceiveCount`` for a queue, SQS moves the message to the dead-letter-queue.
+///
+/// The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.
+/// *JSON*
+/// ``{ "deadLetterTargetArn" : String, "maxReceiveCount" : Integer }``
+/// *YAML*
+/// ``deadLetterTargetArn : String``
+/// ``maxReceiveCount : Integer``
+#[derive(Clone, Debug, PartialEq)]
+pub enum RedrivePolicy {
+    /// A `RedrivePolicyObject`.
+    RedrivePolicyObject(Expr<RedrivePolicyObject>),
+    /// A `String`.
+    String(Expr<String>),
+}
+
+impl From<RedrivePolicy> for Expr<Json> {
+    fn from(value: RedrivePolicy) -> Self {
+        Expr::from_value(match value {
+            RedrivePolicy::RedrivePolicyObject(value) => value.into_value(),
+            RedrivePolicy::String(value) => value.into_value(),
+        })
+    }
+}
+
 /// A property type of `AWS::SQS::Queue`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
