@@ -45,6 +45,9 @@ use crate::{Blueprint, Context};
 const HTTP_PORT: u16 = contract::DEFAULT_HTTP_PORT;
 /// The database the worker writes and the API reads.
 const DATABASE: &str = "counter";
+/// Where the counter's binary is, in the image stackcraft builds and in `apps/counter`'s
+/// Dockerfile alike.
+const COUNTER_BINARY: &str = "/usr/local/bin/counter";
 /// The user the API and the worker connect as (created by `counter migrate`).
 const APP_USER: &str = "counter_app";
 
@@ -282,10 +285,12 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .env(env::CORS_ALLOW_ORIGINS, site.url())
     };
     // The API and the worker as the application user, never the administrator.
+    // Each checks itself: the image has no shell or curl, so `counter health` probes /health.
     let service = |name: &str, command: &str| {
         counter(name, command)
             .connect(&app_user, &APP_MYSQL_ENV)
             .port(HTTP_PORT)
+            .health_check(&["CMD", COUNTER_BINARY, command::HEALTH])
     };
     // The migration creates the schema and the application user as the administrator.
     let migration = counter("migrate", command::MIGRATE)

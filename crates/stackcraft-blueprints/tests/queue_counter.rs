@@ -231,6 +231,21 @@ fn containers_get_secrets_from_secrets_manager_and_nothing_secret_in_their_envir
     }
     commands.sort();
     assert_eq!(commands, ["api", "migrate", "worker"]);
+    // The services check themselves with the binary's own probe (no curl in the image).
+    for definition in &definitions {
+        for container in definition["ContainerDefinitions"].as_array().unwrap() {
+            let expected = if container["Name"] == "migrate" {
+                Json::Null
+            } else {
+                json!(["CMD", "/usr/local/bin/counter", "health"])
+            };
+            assert_eq!(
+                container["HealthCheck"]["Command"], expected,
+                "{}",
+                container["Name"]
+            );
+        }
+    }
 
     // Execution roles read the queue's token and the app user's secret, and only the worker's
     // (whose migration creates the app user) the administrator's; task roles have no policy.
