@@ -39,7 +39,7 @@ impl Jenkins {
             let data = Volume::new(s, "Data", ZONE, volume);
             (group, role, data)
         });
-        role.add_managed_policy(stack, "AmazonSSMManagedInstanceCore");
+        role.allow_session_manager(stack);
         group.connections().allow_to_cidr(
             stack,
             "0.0.0.0/0",

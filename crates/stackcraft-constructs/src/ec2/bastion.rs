@@ -38,7 +38,7 @@ impl BastionHost {
             let role = Role::for_service(s, "Role", "ec2.amazonaws.com");
             (group, role)
         });
-        role.add_managed_policy(stack, "AmazonSSMManagedInstanceCore");
+        role.allow_session_manager(stack);
         // The SSM agent dials out to the Systems Manager endpoints over HTTPS.
         group.connections().allow_to_cidr(
             stack,

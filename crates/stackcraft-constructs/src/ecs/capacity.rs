@@ -53,7 +53,7 @@ impl Cluster {
     pub fn instance_role(&self, stack: &mut Stack, id: &str) -> Role {
         let role = Role::for_service(stack, id, "ec2.amazonaws.com");
         role.add_managed_policy(stack, "service-role/AmazonEC2ContainerServiceforEC2Role");
-        role.add_managed_policy(stack, "AmazonSSMManagedInstanceCore");
+        role.allow_session_manager(stack);
         role
     }
 

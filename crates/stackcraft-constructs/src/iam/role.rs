@@ -62,6 +62,17 @@ impl Role {
         stack.child(self.target(), "DefaultPolicy")
     }
 
+    /// Lets an instance with this role be reached by Session Manager and patched by Systems
+    /// Manager (the SSM agent's permissions): AWS's managed policy, suppressed with its reason.
+    pub fn allow_session_manager(&self, stack: &mut Stack) {
+        self.add_managed_policy(stack, "AmazonSSMManagedInstanceCore");
+        stack.suppress(
+            self.target(),
+            "SC-IAM-004",
+            "AmazonSSMManagedInstanceCore is the SSM agent's own permission set (Session Manager, Run Command, patching), kept current by AWS as the agent changes; it grants nothing on the account's data, and a hand-copied policy would drift from what the agent needs.",
+        );
+    }
+
     /// Attaches an AWS managed policy by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).
     pub fn add_managed_policy(&self, stack: &mut Stack, name: &str) {
         let arn = stackcraft_core::template::sub(format!(

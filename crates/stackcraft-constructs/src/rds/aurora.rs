@@ -147,6 +147,13 @@ impl AuroraCluster {
                     .performance_insights_retention_period(7);
             }
             let instance = stack.scope(id, |s| s.add(&name, instance));
+            if protected {
+                stack.suppress(
+                    instance.target(),
+                    "SC-DATA-001",
+                    "The cluster holds the data and takes the final snapshot (its DeletionPolicy is Snapshot); an instance of an Aurora cluster has no storage of its own and cannot be snapshotted on its own.",
+                );
+            }
             instances.push(instance.target().clone());
         }
 
