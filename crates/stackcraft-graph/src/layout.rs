@@ -47,6 +47,16 @@ impl Rect {
         (self.x + self.w / 2.0, self.y + self.h / 2.0)
     }
 
+    /// The rectangle grown by `by` on every side.
+    pub fn padded(self, by: f64) -> Rect {
+        Rect {
+            x: self.x - by,
+            y: self.y - by,
+            w: self.w + 2.0 * by,
+            h: self.h + 2.0 * by,
+        }
+    }
+
     pub fn intersects(self, other: Rect) -> bool {
         self.x < other.x + other.w
             && other.x < self.x + self.w

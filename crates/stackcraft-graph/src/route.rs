@@ -46,8 +46,7 @@ pub fn route_edges(graph: &Graph, scene: &Scene) -> Vec<EdgePath> {
                 .collect();
             let points = route(a.rect, b.rect, &others);
             let label = edge.label.as_ref().map(|text| {
-                let (start, end) = longest_segment(&points);
-                let rect = place_label(text, start, end, &obstacles);
+                let rect = place_label(text, &points, &obstacles);
                 obstacles.push(rect);
                 rect
             });
@@ -102,12 +101,7 @@ fn is_free(points: &[Point], others: &[Rect]) -> bool {
 
 /// Whether the segment passes through the rectangle (sampled every few pixels).
 fn crosses(p: Point, q: Point, r: Rect) -> bool {
-    let grown = Rect {
-        x: r.x - 2.0,
-        y: r.y - 2.0,
-        w: r.w + 4.0,
-        h: r.h + 4.0,
-    };
+    let grown = r.padded(2.0);
     let steps = ((q.0 - p.0).hypot(q.1 - p.1) / 3.0).ceil().max(1.0) as usize;
     (0..=steps).any(|i| {
         let t = i as f64 / steps as f64;
@@ -116,12 +110,14 @@ fn crosses(p: Point, q: Point, r: Rect) -> bool {
     })
 }
 
-fn longest_segment(points: &[Point]) -> (Point, Point) {
-    points
-        .windows(2)
-        .map(|w| (w[0], w[1]))
-        .max_by(|x, y| seg_len(*x).total_cmp(&seg_len(*y)))
-        .unwrap_or((points[0], points[0]))
+/// The path's segments, longest first (a label fits best on a long one).
+fn segments_longest_first(points: &[Point]) -> Vec<(Point, Point)> {
+    let mut segments: Vec<(Point, Point)> = points.windows(2).map(|w| (w[0], w[1])).collect();
+    if segments.is_empty() {
+        segments.push((points[0], points[0]));
+    }
+    segments.sort_by(|x, y| seg_len(*y).total_cmp(&seg_len(*x)));
+    segments
 }
 
 fn seg_len((p, q): (Point, Point)) -> f64 {
@@ -134,38 +130,54 @@ fn distance(a: Rect, b: Rect) -> f64 {
     (ax - bx).hypot(ay - by)
 }
 
-/// The first spot along the segment (middle first), or beside it, where the label covers
-/// nothing; the middle if there is none.
-fn place_label(text: &str, start: (f64, f64), end: (f64, f64), obstacles: &[Rect]) -> Rect {
+/// Where positions along a segment are tried: the middle first, then outwards.
+const ALONG: [f64; 9] = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9];
+/// How far beside the line a label may sit, nearest first.
+const BESIDE: [f64; 9] = [0.0, 14.0, -14.0, 28.0, -28.0, 42.0, -42.0, 56.0, -56.0];
+
+/// The first spot along the path's segments (longest first, middle first), on or beside the
+/// line, where the label covers nothing; where every spot covers something, the one that
+/// covers least.
+fn place_label(text: &str, points: &[Point], obstacles: &[Rect]) -> Rect {
     let w = width(text, EDGE_LABEL_SIZE, false) + 8.0;
     let h = EDGE_LABEL_HEIGHT;
-    let at = |t: f64, offset: f64| {
-        let (x, y) = (
-            start.0 + (end.0 - start.0) * t,
-            start.1 + (end.1 - start.1) * t,
-        );
-        let len = (end.0 - start.0).hypot(end.1 - start.1).max(1.0);
+    let mut least: Option<(f64, Rect)> = None;
+    for (start, end) in segments_longest_first(points) {
+        let len = seg_len((start, end)).max(1.0);
         let (nx, ny) = (-(end.1 - start.1) / len, (end.0 - start.0) / len);
-        Rect {
-            x: x + nx * offset - w / 2.0,
-            y: y + ny * offset - h / 2.0,
-            w,
-            h,
-        }
-    };
-    for offset in [0.0, 14.0, -14.0, 28.0, -28.0] {
-        for t in [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8] {
-            let rect = at(t, offset);
-            let padded = Rect {
-                x: rect.x - 2.0,
-                y: rect.y - 2.0,
-                w: rect.w + 4.0,
-                h: rect.h + 4.0,
-            };
-            if !obstacles.iter().any(|o| o.intersects(padded)) {
-                return rect;
+        for offset in BESIDE {
+            for t in ALONG {
+                let (x, y) = (
+                    start.0 + (end.0 - start.0) * t + nx * offset,
+                    start.1 + (end.1 - start.1) * t + ny * offset,
+                );
+                let rect = Rect {
+                    x: x - w / 2.0,
+                    y: y - h / 2.0,
+                    w,
+                    h,
+                };
+                let covered = covered_area(rect.padded(2.0), obstacles);
+                if covered == 0.0 {
+                    return rect;
+                }
+                if least.is_none_or(|(area, _)| covered < area) {
+                    least = Some((covered, rect));
+                }
             }
         }
     }
-    at(0.5, 0.0)
+    least.map(|(_, rect)| rect).expect("a path has a segment")
+}
+
+/// How much of the obstacles the rectangle covers.
+fn covered_area(rect: Rect, obstacles: &[Rect]) -> f64 {
+    obstacles
+        .iter()
+        .map(|o| {
+            let w = (rect.x + rect.w).min(o.x + o.w) - rect.x.max(o.x);
+            let h = (rect.y + rect.h).min(o.y + o.h) - rect.y.max(o.y);
+            w.max(0.0) * h.max(0.0)
+        })
+        .sum()
 }
