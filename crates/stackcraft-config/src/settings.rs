@@ -151,6 +151,24 @@ impl<T: SettingType> SettingType for BTreeMap<String, T> {
     }
 }
 
+/// A key as the file wrote it: `Some` when present. Unlike `Option<T>` it asks the format for
+/// a `T`, never for an option, so any format's values read the same (and `Option<Option<T>>`
+/// never arises for optional settings).
+#[doc(hidden)]
+pub struct Written<T>(pub Option<T>);
+
+impl<T> Default for Written<T> {
+    fn default() -> Self {
+        Written(None)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Written<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Written(Some(value)))
+    }
+}
+
 /// The type name of a string enum: its values as serde writes them (`"redis" or
 /// "memcached"`), so the listing follows the enum's `rename_all`.
 pub fn one_of<T: serde::Serialize>(values: &[T]) -> String {
@@ -256,11 +274,11 @@ macro_rules! settings {
                 #[derive(serde::Deserialize)]
                 #[serde(deny_unknown_fields)]
                 struct Written {
-                    $($field: Option<$ty>,)*
+                    $(#[serde(default)] $field: $crate::settings::Written<$ty>,)*
                 }
                 let written = <Written as serde::Deserialize>::deserialize(deserializer)?;
                 Ok($name {
-                    $($field: match written.$field {
+                    $($field: match written.$field.0 {
                         Some(value) => value,
                         None => $crate::__setting_absent!($ty $(, $default)?).ok_or_else(|| {
                             <D::Error as serde::de::Error>::missing_field(stringify!($field))
