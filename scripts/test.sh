@@ -25,6 +25,8 @@ cargo fmt --all --check
 
 step "Lints"
 cargo clippy --workspace --all-targets --locked --features stackcraft/deploy -- -D warnings
+# The library a user's own binary depends on, without the AWS SDK (default-features = false).
+cargo clippy -p stackcraft --all-targets --locked --no-default-features -- -D warnings
 
 step "Generated resource types match the pinned schemas"
 cargo xtask codegen --check
@@ -33,8 +35,9 @@ step "Every generated resource type builds (all service features)"
 cargo test -p stackcraft-resources --locked --features all --test every_type
 
 step "Tests"
-# --features stackcraft/deploy: the deploy commands and their tests, which run against moto
-# in server mode on loopback (scripts/moto.sh starts one per test; nothing talks to AWS).
+# The deploy commands (the default features of stackcraft; --features keeps them on for the
+# whole workspace) and their tests run against moto in server mode on loopback
+# (scripts/moto.sh starts one per test; nothing talks to AWS).
 STACKCRAFT_LOOPBACK_ONLY=1 cargo test --workspace --locked --exclude counter --features stackcraft/deploy
 
 step "Counter workloads (real Redis and MariaDB, browser)"

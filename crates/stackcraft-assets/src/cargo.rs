@@ -1,7 +1,10 @@
-//! Release builds of workload binaries, reproducible: paths of this machine are remapped so the
-//! bytes do not depend on where the project or cargo's registry live, and symbols are stripped.
-//! One cargo invocation builds every binary of a package; cargo's JSON messages say where each
-//! executable went.
+//! Release builds of workload binaries, symbols stripped. One cargo invocation builds every
+//! binary of a package; cargo's JSON messages say where each executable went.
+//!
+//! Two kinds of build ([`Flags`]): one that shares the compiled dependencies of the CLI (same
+//! target directory, same flags, so a cold `cargo run -p stackcraft -- synth` compiles tokio,
+//! the AWS SDK and the rest once), and one of its own with every path of this machine remapped
+//! (the static image build, whose flags differ anyway).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,8 +23,27 @@ pub struct Build<'a> {
     /// A `--target` triple: rustflags then reach only the target's code, not build scripts
     /// and proc macros (which `+crt-static` would break).
     pub target: Option<&'a str>,
-    /// Added to the reproducibility flags.
-    pub extra_rustflags: &'a [&'a str],
+    pub flags: Flags<'a>,
+}
+
+/// How a build's compiler flags are chosen.
+#[derive(Clone, Copy, Debug)]
+pub enum Flags<'a> {
+    /// Exactly the flags `cargo run --release -p stackcraft` compiles the CLI with (the user's
+    /// `RUSTFLAGS`), in the CLI's target directory: every dependency the CLI already compiled
+    /// is reused. Symbols are stripped by a profile override of the package alone, which
+    /// leaves its dependencies' units as the CLI's build made them. Paths of cargo's registry
+    /// stay as they are (remapping them would change every dependency's flags): the bytes are
+    /// the same for the same sources, toolchain and cargo home.
+    SharedWithCli,
+    /// The user's flags, every path of this machine remapped (`/build`, `/cargo`), symbols
+    /// stripped, plus these.
+    Remapped(&'a [&'a str]),
+}
+
+/// The release target directory a `cargo run --release` of the project uses.
+pub fn cli_target_dir(source_dir: &Path) -> PathBuf {
+    source_dir.join("target")
 }
 
 impl Build<'_> {
@@ -40,13 +62,15 @@ impl Build<'_> {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        rustflags.extend([
-            format!("--remap-path-prefix={}=/build", root.display()),
-            format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
-            "-C".to_owned(),
-            "strip=symbols".to_owned(),
-        ]);
-        rustflags.extend(self.extra_rustflags.iter().map(|f| f.to_string()));
+        if let Flags::Remapped(extra) = self.flags {
+            rustflags.extend([
+                format!("--remap-path-prefix={}=/build", root.display()),
+                format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
+                "-C".to_owned(),
+                "strip=symbols".to_owned(),
+            ]);
+            rustflags.extend(extra.iter().map(|f| f.to_string()));
+        }
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.args([
             "build",
@@ -59,6 +83,12 @@ impl Build<'_> {
         ]);
         if let Some(target) = self.target {
             cmd.args(["--target", target]);
+        }
+        if let Flags::SharedWithCli = self.flags {
+            cmd.arg("--config").arg(format!(
+                "profile.release.package.{}.strip=\"symbols\"",
+                self.package
+            ));
         }
         cmd.arg("--target-dir")
             .arg(&self.target_dir)

@@ -6,7 +6,7 @@ use std::time::Instant;
 use stackcraft_core::{Asset, Packaging};
 
 use crate::cache::write_atomic;
-use crate::cargo::{user_rustflags, Build};
+use crate::cargo::{cli_target_dir, user_rustflags, Build, Flags};
 use crate::error::{io, AssetError};
 use crate::progress::{self, Origin};
 use crate::zip::{deterministic_zip, Entry};
@@ -32,14 +32,16 @@ impl RustLambda<'_> {
     }
 
     /// The build of every binary of the package: one cargo invocation serves all the
-    /// functions of a package (object-counter's `count-events` and `read-counts`).
+    /// functions of a package (object-counter's `count-events` and `read-counts`), in the
+    /// CLI's target directory with the CLI's flags, so the dependencies both use (tokio, the
+    /// AWS SDK, rustls, serde...) are compiled once.
     pub fn build(&self) -> Build<'_> {
         Build {
             source_dir: self.source_dir,
             package: self.package,
-            target_dir: self.source_dir.join("target/lambda"),
+            target_dir: cli_target_dir(self.source_dir),
             target: None,
-            extra_rustflags: &[],
+            flags: Flags::SharedWithCli,
         }
     }
 
@@ -50,7 +52,7 @@ impl RustLambda<'_> {
             &self.source_dir.join(self.package_dir),
             &["Cargo.toml", "Cargo.lock"],
             &format!(
-                "lambda {} {bin} x86_64-unknown-linux-gnu {}",
+                "lambda {} {bin} x86_64-unknown-linux-gnu shared-with-cli {}",
                 self.package,
                 user_rustflags()
             ),

@@ -1,6 +1,7 @@
 //! What a blueprint sees while it builds a stack.
 
 use serde::de::DeserializeOwned;
+use stackcraft_config::settings::{Setting, SettingType};
 use stackcraft_config::{Config, ConfigError};
 use stackcraft_core::template::Target;
 use stackcraft_core::{Stack, StackSet};
@@ -16,7 +17,7 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     /// The stack's settings in this environment, typed by the blueprint.
-    pub fn settings<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
+    pub fn settings<T: DeserializeOwned + SettingType>(&self) -> Result<T, ConfigError> {
         self.config.settings(self.stack, self.env)
     }
 
@@ -43,5 +44,20 @@ pub type Build = fn(&mut Stack, &Context) -> Result<(), ConfigError>;
 pub struct Blueprint {
     pub name: &'static str,
     pub summary: &'static str,
+    /// The stack name `stackcraft init` gives a stack of this blueprint.
+    pub stack: &'static str,
+    /// The workload packages its stacks build, relative to the project root
+    /// (`apps/object-counter`): `init` points the root at sources that have them.
+    pub workloads: &'static [&'static str],
+    /// Its settings, as declared with `stackcraft_config::settings!`: the same declaration
+    /// the build parses them with (`<Settings as SettingType>::fields`).
+    pub settings: fn() -> Vec<Setting>,
     pub build: Build,
+}
+
+impl Blueprint {
+    /// The description of a settings type, for [`Blueprint::settings`].
+    pub fn settings_of<T: SettingType>() -> Vec<Setting> {
+        T::fields()
+    }
 }

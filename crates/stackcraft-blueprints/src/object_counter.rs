@@ -4,7 +4,6 @@
 //! subscribed to the topic keeps the counts in a DynamoDB table; `GET /count` on an API Gateway
 //! REST API, answered by a second function, reads them. The API URL is a stack output.
 
-use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::apigateway::RestApi;
 use stackcraft_constructs::cloudwatch::{Alarm, AlarmOptions, Threshold};
@@ -17,26 +16,29 @@ use stackcraft_core::Stack;
 
 use crate::{Blueprint, Context};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    /// Count only keys under this prefix (the seed's `Prefix`); empty counts the whole bucket.
-    #[serde(default)]
-    prefix: String,
-    /// Count only keys ending in this suffix.
-    #[serde(default)]
-    suffix: String,
-    /// Alarm notifications go to this address (prod alarms are on by default).
-    alarm_email: Option<String>,
-    /// Alarms on function errors and throttles and on API 5xx (default: in ha environments).
-    alarms: Option<bool>,
-    /// Caps and reserves the counter function's concurrency.
-    reserved_concurrency: Option<u32>,
-    /// API stage name, the first segment of the URL path (default: the environment's name).
-    stage: Option<String>,
-    /// Count an existing bucket (the seed's `BucketName`) instead of creating one. Its
-    /// notifications are then set with the command in the `NotificationSetup` output.
-    bucket_name: Option<String>,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct Settings {
+        /// Count only keys under this prefix (the seed's `Prefix`); empty counts the whole
+        /// bucket.
+        prefix: String = String::new(),
+        /// Count only keys ending in this suffix.
+        suffix: String = String::new(),
+        /// Alarm notifications go to this address (default: alarms notify nobody).
+        alarm_email: Option<String>,
+        /// Alarms on function errors and throttles and on API 5xx (default: in ha
+        /// environments).
+        alarms: Option<bool>,
+        /// Caps and reserves the counter function's concurrency (default: unreserved).
+        reserved_concurrency: Option<u32>,
+        /// API stage name, the first segment of the URL path (default: the environment's
+        /// name).
+        stage: Option<String>,
+        /// Count an existing bucket (the seed's `BucketName`) instead of creating one. Its
+        /// notifications are then set with the command in the `NotificationSetup` output
+        /// (default: the stack creates its bucket).
+        bucket_name: Option<String>,
+    }
 }
 
 /// The object events counted.
@@ -45,6 +47,9 @@ const EVENTS: &[&str] = &["s3:ObjectCreated:*", "s3:ObjectRemoved:*"];
 pub const OBJECT_COUNTER: Blueprint = Blueprint {
     name: "object-counter",
     summary: "S3 object events → SNS → Rust Lambda → DynamoDB counts per prefix; GET /count on API Gateway",
+    stack: "objects",
+    workloads: &[WORKLOAD],
+    settings: Blueprint::settings_of::<Settings>,
     build,
 };
 

@@ -19,7 +19,6 @@
 use std::path::PathBuf;
 
 use counter_contract::{self as contract, command, env, metric};
-use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::cloudfront::{SiteOptions, StaticSite};
 use stackcraft_constructs::cloudwatch::{
@@ -48,6 +47,8 @@ const DATABASE: &str = "counter";
 /// Where the counter's binary is, in the image stackcraft builds and in `apps/counter`'s
 /// Dockerfile alike.
 const COUNTER_BINARY: &str = "/usr/local/bin/counter";
+/// The counter's package, built into the default image.
+const WORKLOAD: &str = "apps/counter";
 /// The user the API and the worker connect as (created by `counter migrate`).
 const APP_USER: &str = "counter_app";
 
@@ -87,62 +88,71 @@ const APP_USER_CREDENTIALS_ENV: ConnectionEnv = ConnectionEnv {
     tls: None,
 };
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    /// The counter's container image (default: the `counter` binary of `apps/counter`, built).
-    image: Option<String>,
-    /// The web page's directory, relative to the project's root.
-    #[serde(default = "default_site")]
-    site: PathBuf,
-    /// Name of the Redis stream the API writes and the worker reads.
-    #[serde(default = "default_queue")]
-    queue: String,
-    /// Serve the API at this domain, over HTTPS (certificate and record are created).
-    api_domain: Option<DomainSettings>,
-    /// Serve the web page at this domain.
-    site_domain: Option<SiteDomainSettings>,
-    /// Who is mailed when an alarm fires.
-    alarm_email: Option<String>,
-    /// NAT gateways (default: one per zone in prod, one otherwise; zero is allowed).
-    nat_gateways: Option<u8>,
-    #[serde(default = "Service::api")]
-    api: Service,
-    #[serde(default = "Service::worker")]
-    worker: Service,
-    #[serde(default)]
-    database: DatabaseSettings,
-    #[serde(default)]
-    redis: RedisSettings,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct Settings {
+        /// The counter's container image URI (default: the `counter` binary of `apps/counter`,
+        /// built into an image by stackcraft).
+        image: Option<String>,
+        /// The web page's directory, relative to the project's root.
+        site: PathBuf = PathBuf::from("apps/counter/web"),
+        /// Name of the Redis stream the API writes and the worker reads.
+        queue: String = "counts".to_owned(),
+        /// Serve the API at this domain, over HTTPS (certificate and record are created;
+        /// default: plain HTTP at the load balancer's name).
+        api_domain: Option<DomainSettings>,
+        /// Serve the web page at this domain (default: CloudFront's name).
+        site_domain: Option<SiteDomainSettings>,
+        /// Who is mailed when an alarm fires (default: nobody).
+        alarm_email: Option<String>,
+        /// NAT gateways (default: one per zone in ha environments, one otherwise; zero is
+        /// allowed).
+        nat_gateways: Option<u8>,
+        /// The producer API's size and scaling.
+        api: Service = Service::api(),
+        /// The worker's size and scaling.
+        worker: Service = Service::worker(),
+        database: DatabaseSettings,
+        redis: RedisSettings,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DomainSettings {
-    name: String,
-    hosted_zone_id: String,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct DomainSettings {
+        /// The domain name.
+        name: String,
+        /// The Route 53 hosted zone that holds it.
+        hosted_zone_id: String,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SiteDomainSettings {
-    name: String,
-    hosted_zone_id: String,
-    /// A certificate of us-east-1 for `name` (CloudFront takes no other region's).
-    certificate_arn: Option<String>,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct SiteDomainSettings {
+        /// The domain name.
+        name: String,
+        /// The Route 53 hosted zone that holds it.
+        hosted_zone_id: String,
+        /// A certificate of us-east-1 for `name` (CloudFront takes no other region's; in
+        /// us-east-1 one is created when absent, elsewhere it must be given).
+        certificate_arn: Option<String>,
+    }
 }
 
-/// Size and scaling of one service.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Service {
-    /// CPU units (1024 = 1 vCPU).
-    cpu: u32,
-    /// Memory in MiB.
-    memory: u32,
-    /// Tasks at least (default: one per zone in prod, one otherwise).
-    min: Option<u32>,
-    max: u32,
+stackcraft_config::settings! {
+    /// Size and scaling of one service.
+    #[derive(Debug)]
+    struct Service {
+        /// CPU units (1024 = 1 vCPU).
+        cpu: u32,
+        /// Memory in MiB.
+        memory: u32,
+        /// Tasks at least (default: one per zone in ha environments, one otherwise).
+        min: Option<u32>,
+        /// Tasks at most.
+        max: u32,
+    }
 }
 
 impl Service {
@@ -163,30 +173,32 @@ impl Service {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DatabaseSettings {
-    instance_class: Option<String>,
-    storage: Option<u32>,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct DatabaseSettings {
+        /// The MySQL instance class (default `db.t4g.micro`; `db.t4g.medium` in ha
+        /// environments).
+        instance_class: Option<String>,
+        /// Storage in GiB.
+        storage: u32 = 20,
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RedisSettings {
-    node_type: Option<String>,
-}
-
-fn default_site() -> PathBuf {
-    PathBuf::from("apps/counter/web")
-}
-
-fn default_queue() -> String {
-    "counts".to_owned()
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct RedisSettings {
+        /// The ElastiCache node type (default `cache.t4g.micro`; `cache.t4g.small` in ha
+        /// environments).
+        node_type: Option<String>,
+    }
 }
 
 pub const QUEUE_COUNTER: Blueprint = Blueprint {
     name: "queue-counter",
     summary: "ALB → producer API on Fargate → Redis queue → worker → MySQL; web page on CloudFront",
+    stack: "counter",
+    workloads: &[WORKLOAD],
+    settings: Blueprint::settings_of::<Settings>,
     build,
 };
 
@@ -223,7 +235,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         &vpc,
         DatabaseOptions {
             instance_class: cfg.database.instance_class.clone(),
-            storage: cfg.database.storage.unwrap_or(20),
+            storage: cfg.database.storage,
             database_name: DATABASE.to_owned(),
             username: "counter".to_owned(),
             ..DatabaseOptions::default()
@@ -231,7 +243,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     );
     let image = match &cfg.image {
         Some(uri) => Image::Uri(uri.clone()),
-        None => RustImage::new("apps/counter", "counter", "counter")
+        None => RustImage::new(WORKLOAD, "counter", "counter")
             .port(HTTP_PORT)
             .build(stack),
     };

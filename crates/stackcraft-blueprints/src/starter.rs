@@ -2,7 +2,6 @@
 //! stack (a role granted to use them, from the other stack). They show the shape of every
 //! blueprint: typed settings, constructs with environment-driven defaults, published handles.
 
-use serde::Deserialize;
 use stackcraft_config::ConfigError;
 use stackcraft_constructs::dynamodb::{Key, Table, TableReference};
 use stackcraft_constructs::iam::Role;
@@ -11,17 +10,22 @@ use stackcraft_core::Stack;
 
 use crate::{Blueprint, Context};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DataSettings {
-    /// Attribute holding each item's expiry (epoch seconds), if items expire.
-    ttl_attribute: Option<String>,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct DataSettings {
+        /// Attribute holding each item's expiry (epoch seconds), if items expire (default: items
+        /// never expire).
+        ttl_attribute: Option<String>,
+    }
 }
 
 /// A bucket for uploads and a table of items, published for other stacks.
 pub const DATA: Blueprint = Blueprint {
     name: "starter-data",
     summary: "a private bucket and an on-demand table, published for other stacks",
+    stack: "data",
+    workloads: &[],
+    settings: Blueprint::settings_of::<DataSettings>,
     build: build_data,
 };
 
@@ -39,24 +43,24 @@ fn build_data(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AccessSettings {
-    /// The stack (of blueprint starter-data) whose bucket and table the role uses.
-    data_stack: String,
-    /// The service that assumes the role.
-    #[serde(default = "default_service")]
-    service: String,
-}
-
-fn default_service() -> String {
-    "lambda.amazonaws.com".to_owned()
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct AccessSettings {
+        /// The stack (of blueprint starter-data, defined earlier in the file) whose bucket and
+        /// table the role uses.
+        data_stack: String = DATA.stack.to_owned(),
+        /// The service that assumes the role.
+        service: String = "lambda.amazonaws.com".to_owned(),
+    }
 }
 
 /// A role that reads uploads and reads and writes items of a data stack.
 pub const ACCESS: Blueprint = Blueprint {
     name: "starter-access",
     summary: "a role granted read of another stack's bucket and read/write of its table",
+    stack: "access",
+    workloads: &[],
+    settings: Blueprint::settings_of::<AccessSettings>,
     build: build_access,
 };
 

@@ -32,6 +32,7 @@
 mod error;
 mod locate;
 mod raw;
+pub mod settings;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -151,7 +152,11 @@ impl Config {
     /// A stack's settings in an environment (the environment's overrides merged over the
     /// stack's own), deserialized into the blueprint's settings type. An error names the key
     /// and the line where the offending value was written.
-    pub fn settings<T: DeserializeOwned>(&self, stack: &str, env: &str) -> Result<T, ConfigError> {
+    pub fn settings<T: DeserializeOwned + settings::SettingType>(
+        &self,
+        stack: &str,
+        env: &str,
+    ) -> Result<T, ConfigError> {
         let merged = self.merged_settings(stack, env);
         serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
             let inner: Vec<String> = e

@@ -27,11 +27,15 @@ memory = 256
 prefix = "uploads/"
 "#;
 
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApiSettings {
-    memory: u32,
-    prefix: String,
+// Declared as blueprints declare theirs, so these errors come from the same parser.
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    struct ApiSettings {
+        /// Memory in MiB.
+        memory: u32,
+        /// Key prefix.
+        prefix: String = String::new(),
+    }
 }
 
 fn parse(text: &str) -> Result<Config, ConfigError> {

@@ -121,6 +121,18 @@ impl Project<'_> {
         Ok(set)
     }
 
+    /// The names of the stacks, configured then defined in code, without building any.
+    pub fn stack_names(&self) -> Vec<String> {
+        let configured = self.config.stacks.keys().cloned();
+        let coded = self.app.code_stacks.iter().map(|(name, _)| name.clone());
+        configured.chain(coded).collect()
+    }
+
+    /// The CloudFormation stack name of a stack in an environment, without building it.
+    pub fn deployed_name(&self, env: &stackcraft_core::Environment, stack: &str) -> String {
+        StackSet::new(&self.config.project.name, env.clone()).deployed_name(stack)
+    }
+
     /// Builds and synthesizes an environment: its cloud assembly, in memory.
     pub fn synth(&self, env: &str) -> Result<Assembly, Error> {
         Ok(self.stacks(env)?.synth()?)

@@ -21,6 +21,14 @@ pub enum Error {
     #[cfg(feature = "deploy")]
     #[error("{0}")]
     Deploy(Box<stackcraft_deploy::DeployError>),
+    /// A file could not be written, or `init` would have replaced one: exit code 4, nothing
+    /// written.
+    #[error("{0}")]
+    Output(String),
+    /// A stack named on the command line is not deployed (`outputs`): exit code 3, as for an
+    /// unknown stack.
+    #[error("{0}")]
+    NotDeployed(String),
     /// Differences were found (`diff`): exit code 1. The command has printed them; there is
     /// no error message.
     #[error("")]
@@ -38,6 +46,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Usage(_) => 2,
+            Error::NotDeployed(_) => 3,
+            Error::Output(_) => 4,
             Error::Synth(SynthError::Io { .. }) => 4,
             Error::Synth(_) => 3,
             #[cfg(feature = "deploy")]

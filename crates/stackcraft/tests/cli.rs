@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
 
 #[test]
@@ -409,6 +411,344 @@ mod streams {
         assert!(
             text(&still.stdout).contains("no differences"),
             "still deployed"
+        );
+    }
+}
+
+/// `stackcraft init` in an empty directory: the file it writes synthesizes at once, and a
+/// second init changes nothing.
+#[test]
+fn init_writes_a_config_that_synthesizes_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let init = stackcraft(
+        d,
+        &[
+            "init",
+            "--name",
+            "shop",
+            "--blueprint",
+            "starter-data",
+            "--blueprint",
+            "starter-access",
+            "--blueprint",
+            "object-counter",
+        ],
+    );
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let written = std::fs::read_to_string(d.join("stackcraft.toml")).unwrap();
+    for needle in [
+        "name = \"shop\"",
+        "[environments.dev]",
+        "[environments.prod]",
+        "[stacks.objects]\nblueprint = \"object-counter\"",
+        "# Count only keys under this prefix",
+        "# prefix = \"\"",
+        "# reserved_concurrency = <integer>",
+        "# service = \"lambda.amazonaws.com\"",
+    ] {
+        assert!(written.contains(needle), "{needle:?} in\n{written}");
+    }
+    let synth = stackcraft(d, &["synth", "--env", "dev", "--env", "prod", "--quiet"]);
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    assert!(d.join("stackcraft.out/prod/objects.template.json").exists());
+
+    let again = stackcraft(d, &["init", "--blueprint", "queue-counter"]);
+    assert_eq!(again.status.code(), Some(4), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains(
+            "stackcraft.toml already exists: init writes only new files (nothing was written)"
+        ),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("stackcraft.toml")).unwrap(),
+        written,
+        "the file is left as it was"
+    );
+}
+
+#[test]
+fn init_refuses_unknown_blueprints_and_bad_names_writing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let unknown = stackcraft(d, &["init", "--blueprint", "lamp-stack"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("unknown blueprint \"lamp-stack\" (available: starter-data, starter-access, object-counter, queue-counter, container-platform)"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let bad = stackcraft(d, &["init", "--name", "My Shop"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains(
+            "stackcraft.toml:6: key `project.name`: \"My Shop\": use up to 32 lowercase letters"
+        ),
+        "{}",
+        text(&bad.stderr)
+    );
+    assert!(tree(d).is_empty(), "nothing written: {:?}", tree(d));
+}
+
+/// Every default `init` writes as a comment is the value the blueprint parses when the key is
+/// absent: writing all of them out changes no template.
+#[test]
+fn init_defaults_are_the_parsers_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut args = vec!["init", "--name", "demo"];
+    for b in [
+        "starter-data",
+        "starter-access",
+        "object-counter",
+        "queue-counter",
+        "container-platform",
+    ] {
+        args.extend(["--blueprint", b]);
+    }
+    let init = stackcraft(d, &args);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let commented = std::fs::read_to_string(d.join("stackcraft.toml")).unwrap();
+    // `# key = value` below a [stacks.X.settings] header, set: the defaults written out.
+    let mut in_settings = false;
+    let mut uncommented = 0;
+    let explicit: String = commented
+        .lines()
+        .map(|line| {
+            if line.starts_with('[') {
+                in_settings = line.ends_with(".settings]");
+            }
+            match line.strip_prefix("# ") {
+                Some(rest) if in_settings && rest.contains(" = ") && !rest.contains(" = <") => {
+                    uncommented += 1;
+                    format!("{rest}\n")
+                }
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect();
+    assert!(uncommented >= 15, "{uncommented} defaults in\n{commented}");
+    for env in ["dev", "prod"] {
+        let implicit = synth(&commented, env).unwrap();
+        let written_out = synth(&explicit, env).unwrap();
+        for stack in &implicit.stacks {
+            let other = written_out.stack(&stack.name).unwrap();
+            assert_eq!(
+                stack.template.to_json(),
+                other.template.to_json(),
+                "stack {} in {env}: the defaults written out change it\n{explicit}",
+                stack.name
+            );
+        }
+    }
+}
+
+#[test]
+fn blueprints_name_lists_each_setting_with_type_default_and_doc() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = stackcraft(dir.path(), &["blueprints", "queue-counter"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    let row = |key: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key} in\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(row("queue"), "queue string default \"counts\"");
+    assert_eq!(
+        row("api"),
+        "api table default { cpu = 256, memory = 512, max = 6 }"
+    );
+    assert_eq!(row("api.cpu"), "api.cpu integer required");
+    assert_eq!(row("api.min"), "api.min integer not set");
+    assert_eq!(
+        row("database.storage"),
+        "database.storage integer default 20"
+    );
+    assert_eq!(
+        row("api_domain.hosted_zone_id"),
+        "api_domain.hosted_zone_id string required"
+    );
+    assert!(out.contains("      CPU units (1024 = 1 vCPU).\n"), "{out}");
+
+    let platform = stackcraft(dir.path(), &["blueprints", "container-platform"]);
+    let out = text(&platform.stdout);
+    for needle in [
+        "cache ",
+        "\"redis\" or \"memcached\"",
+        "apps[].cluster ",
+        "clusters.<name>.instance_type ",
+        "default \"t3.large\"",
+    ] {
+        assert!(out.contains(needle), "{needle:?} in\n{out}");
+    }
+
+    let unknown = stackcraft(dir.path(), &["blueprints", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown blueprint \"nope\""));
+}
+
+/// `init --rust`: the scaffold's program is `examples/own_binary.rs`, which every build of
+/// this crate compiles; its manifest depends on these sources; its configuration synthesizes.
+#[test]
+fn init_rust_scaffolds_an_own_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let init = stackcraft(d, &["init", "--rust", "--name", "notes"]);
+    assert!(init.status.success(), "{}", text(&init.stderr));
+    let main = std::fs::read_to_string(d.join("src/main.rs")).unwrap();
+    let example = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/own_binary.rs"),
+    )
+    .unwrap();
+    assert_eq!(main, example);
+    let manifest = std::fs::read_to_string(d.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("\nname = \"notes\"\n"), "{manifest}");
+    let source = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("stackcraft = { path = \""))
+        .and_then(|rest| rest.strip_suffix("\" }"))
+        .unwrap_or_else(|| panic!("a path dependency on stackcraft in {manifest}"));
+    assert_eq!(
+        Path::new(source).canonicalize().unwrap(),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .canonicalize()
+            .unwrap()
+    );
+    let synth = stackcraft(d, &["synth", "--env", "dev", "--quiet"]);
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+
+    let again = stackcraft(d, &["init", "--rust", "--config", "other.toml"]);
+    assert_eq!(again.status.code(), Some(4));
+    assert!(text(&again.stderr).contains("Cargo.toml already exists"));
+    assert!(!d.join("other.toml").exists(), "nothing written");
+}
+
+#[test]
+fn ls_json_is_for_scripts() {
+    let dir = project(&shipped_config());
+    let run = stackcraft(dir.path(), &["ls", "--env", "prod", "--json"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stacks: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let access = stacks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "access")
+        .unwrap();
+    assert_eq!(
+        access,
+        &serde_json::json!({
+            "name": "access",
+            "blueprint": "starter-access",
+            "deployedName": "stackcraft-demo-prod-access",
+            "dependsOn": ["data"],
+        })
+    );
+}
+
+/// The commands scripts read, against moto: `outputs` (text and JSON) and `diff --json`.
+#[cfg(feature = "deploy")]
+mod scripting {
+    use super::*;
+
+    const CONFIG: &str = "[project]\nname = \"demo\"\n\n[environments.dev]\nregion = \
+                          \"eu-central-1\"\n\n[stacks.data]\nblueprint = \"starter-data\"\n\n\
+                          [stacks.access]\nblueprint = \"starter-access\"\n";
+
+    fn against(moto: &MotoServer, dir: &Path, args: &[&str]) -> std::process::Output {
+        let mut command = stackcraft_command(dir, args);
+        command.arg("--endpoint-url").arg(&moto.url);
+        for var in AWS_VARS_CLEARED {
+            command.env_remove(var);
+        }
+        command.envs(moto_environment(&dir.join("aws")));
+        command.output().unwrap()
+    }
+
+    #[test]
+    fn outputs_and_diff_json_read_the_deployed_stacks() {
+        let moto = MotoServer::start();
+        let dir = project(CONFIG);
+        let d = dir.path();
+        let deploy = against(&moto, d, &["deploy", "data", "--env", "dev", "--yes"]);
+        assert!(deploy.status.success(), "{}", text(&deploy.stderr));
+
+        let json = against(&moto, d, &["outputs", "--env", "dev", "--json"]);
+        assert!(json.status.success(), "{}", text(&json.stderr));
+        let outputs: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let bucket = outputs["data"]["UploadsBucket"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(!bucket.is_empty(), "{outputs}");
+        assert_eq!(
+            outputs.as_object().unwrap().len(),
+            1,
+            "access is not deployed: {outputs}"
+        );
+        assert!(
+            text(&json.stderr).contains("access (demo-dev-access): not deployed"),
+            "{}",
+            text(&json.stderr)
+        );
+
+        let plain = against(&moto, d, &["outputs", "data", "--env", "dev"]);
+        assert!(plain.status.success(), "{}", text(&plain.stderr));
+        assert_eq!(
+            text(&plain.stdout),
+            format!("data (demo-dev-data)\n  UploadsBucket  {bucket}\n")
+        );
+
+        let missing = against(&moto, d, &["outputs", "access", "--env", "dev"]);
+        assert_eq!(missing.status.code(), Some(3));
+        assert!(
+            text(&missing.stderr).contains("stack access (demo-dev-access) is not deployed in dev"),
+            "{}",
+            text(&missing.stderr)
+        );
+        let unknown = against(&moto, d, &["outputs", "nope", "--env", "dev"]);
+        assert_eq!(unknown.status.code(), Some(3));
+        assert!(
+            text(&unknown.stderr).contains("nope"),
+            "{}",
+            text(&unknown.stderr)
+        );
+
+        let same = against(&moto, d, &["diff", "data", "--env", "dev", "--json"]);
+        assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+        assert_eq!(
+            report,
+            serde_json::json!({
+                "environment": "dev",
+                "differs": false,
+                "stacks": [{
+                    "name": "data",
+                    "deployedName": "demo-dev-data",
+                    "deployed": true,
+                    "differs": false,
+                    "changes": [],
+                    "replacements": [],
+                }],
+            })
+        );
+        let both = against(&moto, d, &["diff", "--env", "dev", "--json"]);
+        assert_eq!(both.status.code(), Some(1), "{}", text(&both.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&both.stdout).unwrap();
+        assert_eq!(report["differs"], true);
+        assert_eq!(report["stacks"][1]["name"], "access");
+        assert_eq!(report["stacks"][1]["deployed"], false);
+        assert!(
+            report["stacks"][1]["changes"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("[+] AWS::IAM::Role Worker")),
+            "{report}"
         );
     }
 }

@@ -41,3 +41,22 @@ fn the_readme_example_is_the_doctest() {
         "README.md's example and the doctest in src/lib.rs differ"
     );
 }
+
+/// The program `stackcraft init --rust` writes (`examples/own_binary.rs`, compiled with every
+/// build of this crate) is the README's, below its header comment.
+#[test]
+fn the_scaffolded_program_is_the_readme_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let scaffold = std::fs::read_to_string(root.join("examples/own_binary.rs")).unwrap();
+    let program: Vec<String> = scaffold
+        .lines()
+        .skip_while(|l| l.starts_with("//!") || l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        program,
+        readme_example(&readme, "## Your own stacks in Rust"),
+        "examples/own_binary.rs and README.md's example differ"
+    );
+}

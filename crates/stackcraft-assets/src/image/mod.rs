@@ -19,7 +19,7 @@ use layer::LayerEntry;
 use layout::RunConfig;
 
 use crate::cache::write_atomic;
-use crate::cargo::{user_rustflags, Build};
+use crate::cargo::{user_rustflags, Build, Flags};
 use crate::error::{io, AssetError};
 use crate::progress::{self, Origin};
 use crate::{fingerprint, sha256_hex};
@@ -61,7 +61,7 @@ impl RustImage<'_> {
             package: self.package,
             target_dir: self.source_dir.join("target/image"),
             target: Some(TARGET),
-            extra_rustflags: &["-C", "target-feature=+crt-static"],
+            flags: Flags::Remapped(&["-C", "target-feature=+crt-static"]),
         }
     }
 

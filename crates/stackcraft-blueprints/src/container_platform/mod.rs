@@ -57,6 +57,9 @@ use crate::{Blueprint, Context};
 pub const CONTAINER_PLATFORM: Blueprint = Blueprint {
     name: "container-platform",
     summary: "ECS app clusters on EC2 behind ALBs, Aurora MySQL, Redis cache + session, EFS media, private DNS, bastion, Jenkins",
+    stack: "platform",
+    workloads: &[],
+    settings: Blueprint::settings_of::<Settings>,
     build,
 };
 

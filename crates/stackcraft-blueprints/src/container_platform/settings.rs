@@ -2,44 +2,40 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use stackcraft_config::settings::{one_of, SettingType};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Settings {
-    /// The private zone is `<zone>.internal` (default: the project's name).
-    pub zone: Option<String>,
-    /// IPv4 ranges allowed to SSH into the bastion (default none: Session Manager only).
-    #[serde(default)]
-    pub ssh_from: Vec<String>,
-    /// The engine of the Magento cache (default `redis`).
-    #[serde(default)]
-    pub cache: Engine,
-    /// The engine of the session store (default `redis`).
-    #[serde(default)]
-    pub session: Engine,
-    /// Who is mailed when an alarm fires.
-    pub alarm_email: Option<String>,
-    /// NAT gateways (default: one per zone in prod, one otherwise).
-    pub nat_gateways: Option<u8>,
-    /// Sizes of the app clusters by name (default: [`Cluster::default`] for each cluster an
-    /// app names).
-    #[serde(default)]
-    pub clusters: BTreeMap<String, Cluster>,
-    /// The apps (default: one Magento app on cluster `app`).
-    #[serde(default = "default_apps")]
-    pub apps: Vec<App>,
-    /// Domains the apps are served at over HTTPS, by app name (default: none, plain HTTP at
-    /// the load balancer's name).
-    #[serde(default)]
-    pub domains: BTreeMap<String, Domain>,
-    #[serde(default)]
-    pub database: Database,
-    #[serde(default)]
-    pub jenkins: Jenkins,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    pub(super) struct Settings {
+        /// The private zone is `<zone>.internal` (default: the project's name).
+        pub zone: Option<String>,
+        /// IPv4 ranges allowed to SSH into the bastion (none: Session Manager only).
+        pub ssh_from: Vec<String> = Vec::new(),
+        /// The engine of the Magento cache.
+        pub cache: Engine = Engine::Redis,
+        /// The engine of the session store.
+        pub session: Engine = Engine::Redis,
+        /// Who is mailed when an alarm fires (default: nobody).
+        pub alarm_email: Option<String>,
+        /// NAT gateways (default: one per zone in ha environments, one otherwise).
+        pub nat_gateways: Option<u8>,
+        /// Sizes of the app clusters by name (a cluster an app names and this leaves out gets
+        /// the defaults).
+        pub clusters: BTreeMap<String, Cluster> = BTreeMap::new(),
+        /// The apps: one Magento app on cluster `app` unless given.
+        pub apps: Vec<App> = vec![App::named("magento")],
+        /// Domains the apps are served at over HTTPS, by app name (an app left out: plain HTTP
+        /// at its load balancer's name).
+        pub domains: BTreeMap<String, Domain> = BTreeMap::new(),
+        /// The Aurora MySQL cluster.
+        pub database: Database,
+        /// The Jenkins server.
+        pub jenkins: Jenkins,
+    }
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub(super) enum Engine {
     #[default]
@@ -47,114 +43,122 @@ pub(super) enum Engine {
     Memcached,
 }
 
-/// The app servers of one cluster.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Cluster {
-    #[serde(default = "default_instance_type")]
-    pub instance_type: String,
-    /// Servers at least.
-    #[serde(default = "one")]
-    pub min: u32,
-    /// Servers at most (default: twice the desired count).
-    pub max: Option<u32>,
+impl SettingType for Engine {
+    fn type_name() -> String {
+        one_of(&[Engine::Redis, Engine::Memcached])
+    }
+}
+
+stackcraft_config::settings! {
+    /// The app servers of one cluster.
+    #[derive(Clone, Debug)]
+    pub(super) struct Cluster {
+        /// The EC2 instance type of the app servers.
+        pub instance_type: String = "t3.large".to_owned(),
+        /// Servers at least.
+        pub min: u32 = 1,
+        /// Servers at most (default: twice the desired count).
+        pub max: Option<u32>,
+    }
 }
 
 impl Default for Cluster {
     fn default() -> Self {
-        Cluster {
-            instance_type: default_instance_type(),
-            min: 1,
-            max: None,
-        }
+        Cluster::absent().expect("every key of a cluster has a default")
     }
 }
 
-/// One app: a task of containers behind its own load balancer.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct App {
-    pub name: String,
-    /// The cluster it runs on (default `app`).
-    #[serde(default = "default_cluster")]
-    pub cluster: String,
-    /// Its containers; the first with a port serves the load balancer (default: Magento's
-    /// nginx and PHP-FPM).
-    pub containers: Option<Vec<Container>>,
-    /// Add the Blackfire agent container (its credentials go into the `BlackfireCredentials`
-    /// secret, never the template).
-    #[serde(default)]
-    pub blackfire: bool,
-    /// The load balancer's health check path.
-    #[serde(default = "default_health_path")]
-    pub health_path: String,
-    /// CPU units of the task (1024 = 1 vCPU).
-    #[serde(default = "default_cpu")]
-    pub cpu: u32,
-    /// Memory of the task in MiB.
-    #[serde(default = "default_memory")]
-    pub memory: u32,
-    /// Tasks at least (default: one per zone in prod, one otherwise).
-    pub min: Option<u32>,
-    #[serde(default = "default_max_tasks")]
-    pub max: u32,
+stackcraft_config::settings! {
+    /// One app: a task of containers behind its own load balancer.
+    #[derive(Debug)]
+    pub(super) struct App {
+        /// The app's name (its load balancer, service and domain are named after it).
+        pub name: String,
+        /// The cluster it runs on.
+        pub cluster: String = "app".to_owned(),
+        /// Its containers; the first with a port serves the load balancer (default: Magento's
+        /// nginx and PHP-FPM).
+        pub containers: Option<Vec<Container>>,
+        /// Add the Blackfire agent container (its credentials go into the
+        /// `BlackfireCredentials` secret, never the template).
+        pub blackfire: bool = false,
+        /// The load balancer's health check path.
+        pub health_path: String = "/health_check.php".to_owned(),
+        /// CPU units of the task (1024 = 1 vCPU).
+        pub cpu: u32 = 1024,
+        /// Memory of the task in MiB.
+        pub memory: u32 = 2048,
+        /// Tasks at least (default: one per zone in ha environments, one otherwise).
+        pub min: Option<u32>,
+        /// Tasks at most.
+        pub max: u32 = 6,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Domain {
-    pub name: String,
-    pub hosted_zone_id: String,
+impl App {
+    /// An app with every default but its name, read as if the file wrote only `name`.
+    fn named(name: &str) -> App {
+        let written = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+            std::iter::once(("name", name)),
+        );
+        App::deserialize(written).expect("only an app's name is required")
+    }
 }
 
-/// One container of an app.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Container {
-    pub name: String,
-    /// Any image URI (default: `latest` of a repository of this stack that Jenkins pushes to).
-    pub image: Option<String>,
-    pub port: Option<u16>,
-    #[serde(default)]
-    pub command: Vec<String>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    /// Hand it the database and cache connections.
-    #[serde(default)]
-    pub connect: bool,
-    /// Mount the shared media at this path.
-    pub media: Option<String>,
-    /// `uid:gid` to run as (default: an unprivileged user).
-    pub user: Option<String>,
-    /// Let it write outside `/tmp` and its mounts.
-    #[serde(default)]
-    pub writable_root: bool,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    pub(super) struct Domain {
+        /// The domain name.
+        pub name: String,
+        /// The Route 53 hosted zone that holds it.
+        pub hosted_zone_id: String,
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Database {
-    pub instance_class: Option<String>,
-    /// Readers beside the writer (default: one in prod, none otherwise).
-    pub readers: Option<u32>,
+stackcraft_config::settings! {
+    /// One container of an app.
+    #[derive(Clone, Debug)]
+    pub(super) struct Container {
+        /// The container's name.
+        pub name: String,
+        /// Any image URI (default: `latest` of a repository of this stack that Jenkins pushes
+        /// to).
+        pub image: Option<String>,
+        /// The port it listens on (default: none).
+        pub port: Option<u16>,
+        /// The command (default: the image's).
+        pub command: Vec<String> = Vec::new(),
+        /// Environment variables.
+        pub env: BTreeMap<String, String> = BTreeMap::new(),
+        /// Hand it the database and cache connections.
+        pub connect: bool = false,
+        /// Mount the shared media at this path (default: not mounted).
+        pub media: Option<String>,
+        /// `uid:gid` to run as (default: an unprivileged user).
+        pub user: Option<String>,
+        /// Let it write outside `/tmp` and its mounts.
+        pub writable_root: bool = false,
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Jenkins {
-    #[serde(default = "default_jenkins_type")]
-    pub instance_type: String,
-    /// Size of the data volume (`/var/lib/jenkins`) in GiB.
-    #[serde(default = "default_jenkins_volume")]
-    pub volume_gib: u32,
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    pub(super) struct Database {
+        /// The instance class of every instance (default `db.t4g.medium`; `db.r7g.large` in
+        /// ha environments).
+        pub instance_class: Option<String>,
+        /// Readers beside the writer (default: one in ha environments, none otherwise).
+        pub readers: Option<u32>,
+    }
 }
 
-impl Default for Jenkins {
-    fn default() -> Self {
-        Jenkins {
-            instance_type: default_jenkins_type(),
-            volume_gib: default_jenkins_volume(),
-        }
+stackcraft_config::settings! {
+    #[derive(Debug)]
+    pub(super) struct Jenkins {
+        /// The EC2 instance type of the Jenkins server.
+        pub instance_type: String = "t3.medium".to_owned(),
+        /// Size of the data volume (`/var/lib/jenkins`) in GiB.
+        pub volume_gib: u32 = 50,
     }
 }
 
@@ -182,54 +186,4 @@ pub(super) fn magento_containers() -> Vec<Container> {
     let mut php = container("php-fpm", 9000);
     php.connect = true;
     vec![nginx, php]
-}
-
-fn default_apps() -> Vec<App> {
-    vec![App {
-        name: "magento".to_owned(),
-        cluster: default_cluster(),
-        containers: None,
-        blackfire: false,
-        health_path: default_health_path(),
-        cpu: default_cpu(),
-        memory: default_memory(),
-        min: None,
-        max: default_max_tasks(),
-    }]
-}
-
-fn default_cluster() -> String {
-    "app".to_owned()
-}
-
-fn default_instance_type() -> String {
-    "t3.large".to_owned()
-}
-
-fn default_jenkins_type() -> String {
-    "t3.medium".to_owned()
-}
-
-fn default_jenkins_volume() -> u32 {
-    50
-}
-
-fn default_health_path() -> String {
-    "/health_check.php".to_owned()
-}
-
-fn default_cpu() -> u32 {
-    1024
-}
-
-fn default_memory() -> u32 {
-    2048
-}
-
-fn default_max_tasks() -> u32 {
-    6
-}
-
-fn one() -> u32 {
-    1
 }

@@ -5,6 +5,7 @@
 //! Streams: results on stdout; progress, prompts, logs and errors on stderr, so
 //! `stackcraft diff > changes.txt` or `stackcraft ls | grep` see only results.
 
+mod blueprints;
 #[cfg(feature = "deploy")]
 mod bootstrap;
 mod check;
@@ -16,9 +17,12 @@ mod destroy;
 #[cfg(feature = "deploy")]
 mod diff;
 mod graph;
+mod init;
 #[cfg(feature = "deploy")]
 mod logs;
 mod ls;
+#[cfg(feature = "deploy")]
+mod outputs;
 #[cfg(feature = "deploy")]
 mod plan;
 mod style;
@@ -38,9 +42,10 @@ Exit codes:
   0  success
   1  differences found (diff) or failed checks (check)
   2  bad command line or configuration (the message names file, line and key)
-  3  a stack cannot be synthesized (invalid construct, named by its path)
-  4  output could not be written (the previous output is left as it was), or an AWS
-     endpoint could not be reached
+  3  a stack cannot be synthesized (invalid construct, named by its path), is unknown, or
+     (outputs) is not deployed
+  4  output could not be written (the previous output is left as it was), init found a
+     file it would replace (nothing is written), or an AWS endpoint could not be reached
   5  a deploy, apply or destroy failed, or its changes were not approved (the message names
      the stack, the first failing resource and the reason)
   130  interrupted (Ctrl-C): the message says whether a change set was executed";
@@ -71,6 +76,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Start a project: a commented stackcraft.toml with dev and prod and the chosen
+    /// blueprints' settings (their defaults), never replacing a file.
+    ///
+    /// With --rust, also a binary crate of your own (Cargo.toml, src/main.rs): every command
+    /// of stackcraft plus stacks written in Rust.
+    Init(init::Args),
     /// List the stacks of an environment: blueprint, deployed name, dependencies.
     Ls(ls::Args),
     /// Synthesize stacks into a cloud assembly: manifest.json and one template per stack.
@@ -85,8 +96,9 @@ enum Command {
     /// the resource's logical id and construct path, and the fix; suppressions (stack.suppress
     /// in code, [[stacks.<name>.suppress]] in stackcraft.toml) need a reason.
     Check(check::Args),
-    /// List the blueprints stackcraft.toml can name.
-    Blueprints,
+    /// List the blueprints stackcraft.toml can name, or one blueprint's settings with their
+    /// types, defaults and docs.
+    Blueprints(blueprints::Args),
     /// Draw the architecture of an environment's stacks: SVG (laid out by stackcraft),
     /// Mermaid or DOT.
     ///
@@ -120,6 +132,9 @@ enum Command {
     /// Delete deployed stacks in reverse dependency order.
     #[cfg(feature = "deploy")]
     Destroy(destroy::Args),
+    /// Print the outputs of deployed stacks (URLs, names...), read from CloudFormation.
+    #[cfg(feature = "deploy")]
+    Outputs(outputs::Args),
 }
 
 /// How templates are written.
@@ -179,12 +194,11 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         }
     };
     match cli.command {
-        Command::Blueprints => {
-            for b in app.blueprints() {
-                println!("{:<20} {}", b.name, b.summary);
-            }
-            Ok(())
+        Command::Init(args) => {
+            let path = cli.config.as_deref().unwrap_or(app.config_path());
+            init::run(app, path, args)
         }
+        Command::Blueprints(args) => blueprints::run(app, args),
         Command::Completions(args) => completions::run(args),
         Command::Ls(args) => ls::run(&project()?, args),
         Command::Synth(args) => synth::run(&project()?, args),
@@ -202,5 +216,7 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         Command::Diff(args) => diff::run(&project()?, args),
         #[cfg(feature = "deploy")]
         Command::Destroy(args) => destroy::run(&project()?, args),
+        #[cfg(feature = "deploy")]
+        Command::Outputs(args) => outputs::run(&project()?, args),
     }
 }
