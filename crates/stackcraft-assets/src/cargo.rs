@@ -7,10 +7,12 @@
 //! (the static image build, whose flags differ anyway).
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{io, AssetError};
+use crate::progress::BuildStatus;
 
 /// One release build of a package.
 #[derive(Clone, Debug)]
@@ -99,25 +101,54 @@ impl Build<'_> {
         cmd
     }
 
-    /// Runs the build; returns every executable of the package by binary name.
+    /// Runs the build; returns every executable of the package by binary name. On a
+    /// terminal, a status line counts the crates compiled meanwhile.
     pub fn run(&self) -> Result<BTreeMap<String, PathBuf>, AssetError> {
-        let output = self
+        let mut child = self
             .command()
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .output()
+            .spawn()
             .map_err(io("cargo"))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
+        // Both pipes are drained at once, so neither can fill up and stall cargo.
+        let mut stderr = child.stderr.take().expect("piped");
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut status_line = BuildStatus::on_terminal(self.package);
+        let mut messages = String::new();
+        for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+            let line = line.map_err(io("cargo's output"))?;
+            if let Some(name) = compiled(&line) {
+                status_line.compiled(name);
+            }
+            messages.push_str(&line);
+            messages.push('\n');
+        }
+        status_line.finish();
+        let status = child.wait().map_err(io("cargo"))?;
+        let stderr = errors.join().unwrap_or_default();
+        if !status.success() {
             let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
             return Err(AssetError::Build {
                 package: self.package.to_owned(),
-                status: output.status.to_string(),
+                status: status.to_string(),
                 output: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
             });
         }
-        Ok(executables(&String::from_utf8_lossy(&output.stdout)))
+        Ok(executables(&messages))
     }
+}
+
+/// The crate a `compiler-artifact` message is about.
+fn compiled(message: &str) -> Option<String> {
+    if !message.contains("\"compiler-artifact\"") {
+        return None;
+    }
+    let m: serde_json::Value = serde_json::from_str(message).ok()?;
+    Some(m["target"]["name"].as_str()?.to_owned())
 }
 
 /// The user's own `RUSTFLAGS`, kept (before ours) in every build; they change the binary, so

@@ -98,6 +98,7 @@ pub enum Replacement {
 
 /// One resource of a change set.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResourceChange {
     pub action: Action,
     pub logical_id: String,
@@ -120,6 +121,38 @@ pub struct ChangeSetDescription {
     /// `AVAILABLE`, `EXECUTE_IN_PROGRESS`, `OBSOLETE`, ...
     pub execution_status: String,
     pub changes: Vec<ResourceChange>,
+}
+
+/// `DescribeStackDriftDetectionStatus`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriftDetection {
+    /// `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE`, `DETECTION_FAILED`.
+    pub status: String,
+    /// `DRIFTED`, `IN_SYNC`, `UNKNOWN`, `NOT_CHECKED`.
+    pub stack_drift_status: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One drifted resource, as `DescribeStackResourceDrifts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    /// `MODIFIED` or `DELETED`.
+    pub status: String,
+    pub differences: Vec<PropertyDifference>,
+}
+
+/// A property whose value differs from the template's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyDifference {
+    /// JSON pointer into the resource's properties (`/BillingMode`).
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+    /// `ADD`, `REMOVE` or `NOT_EQUAL`.
+    pub kind: String,
 }
 
 /// One object of a bucket, as ListObjectsV2 lists it.
@@ -158,6 +191,30 @@ pub trait CloudFormationApi: Send + Sync {
     async fn get_template(&self, stack: &str) -> Result<String, ApiError>;
     async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError>;
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError>;
+    /// `DetectStackDrift`: starts a detection; returns its id.
+    async fn detect_drift(&self, stack: &str) -> Result<String, ApiError> {
+        let _ = stack;
+        Err(unsupported("DetectStackDrift"))
+    }
+    /// `DescribeStackDriftDetectionStatus`.
+    async fn drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        let _ = detection_id;
+        Err(unsupported("DescribeStackDriftDetectionStatus"))
+    }
+    /// `DescribeStackResourceDrifts` of the resources that are `MODIFIED` or `DELETED`, every
+    /// page.
+    async fn resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        let _ = stack;
+        Err(unsupported("DescribeStackResourceDrifts"))
+    }
+}
+
+/// The error of a call an implementation does not make (fakes that need not).
+fn unsupported(call: &str) -> ApiError {
+    ApiError::service(
+        "NotImplemented",
+        format!("{call} is not implemented by this API"),
+    )
 }
 
 /// The S3 calls of the engine.

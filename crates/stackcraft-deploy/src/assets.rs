@@ -100,6 +100,8 @@ pub(crate) async fn publish(
         }
         all.extend(uploads(asset)?);
     }
+    let total = all.len();
+    let mut finished = 0;
     let results: Vec<Result<bool, DeployError>> = stream::iter(all)
         .map(|u| {
             let bucket = &bucket;
@@ -121,8 +123,19 @@ pub(crate) async fn publish(
             }
         })
         .buffer_unordered(parallelism.max(1))
+        .inspect(|_| {
+            finished += 1;
+            ui.status(
+                "assets",
+                format!(
+                    "assets  {finished}/{total} files checked or uploaded  {:.0}s",
+                    started.elapsed().as_secs_f64()
+                ),
+            );
+        })
         .collect()
         .await;
+    ui.clear_status("assets");
     let mut uploaded = 0;
     let mut present = 0;
     for r in results {

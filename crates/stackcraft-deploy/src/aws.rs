@@ -287,6 +287,84 @@ impl CloudFormationApi for SdkCloudFormation {
             .map_err(api_error)?;
         Ok(())
     }
+
+    async fn detect_drift(&self, stack: &str) -> Result<String, ApiError> {
+        let out = self
+            .client
+            .detect_stack_drift()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(out
+            .stack_drift_detection_id()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    async fn drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        let out = self
+            .client
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(detection_id)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(DriftDetection {
+            status: out
+                .detection_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().to_owned()),
+            reason: out.detection_status_reason().map(str::to_owned),
+        })
+    }
+
+    async fn resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        use cfn::types::StackResourceDriftStatus as S;
+        let mut drifts = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .describe_stack_resource_drifts()
+                .stack_name(stack)
+                .stack_resource_drift_status_filters(S::Modified)
+                .stack_resource_drift_status_filters(S::Deleted)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(api_error)?;
+            drifts.extend(out.stack_resource_drifts().iter().map(|d| {
+                ResourceDrift {
+                    logical_id: d.logical_resource_id().unwrap_or_default().to_owned(),
+                    physical_id: d.physical_resource_id().map(str::to_owned),
+                    resource_type: d.resource_type().unwrap_or_default().to_owned(),
+                    status: d
+                        .stack_resource_drift_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    differences: d
+                        .property_differences()
+                        .iter()
+                        .map(|p| PropertyDifference {
+                            path: p.property_path().unwrap_or_default().to_owned(),
+                            expected: p.expected_value().unwrap_or_default().to_owned(),
+                            actual: p.actual_value().unwrap_or_default().to_owned(),
+                            kind: p
+                                .difference_type()
+                                .map(|k| k.as_str().to_owned())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                }
+            }));
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(drifts),
+            }
+        }
+    }
 }
 
 fn resource_change(r: &cfn::types::ResourceChange) -> ResourceChange {
@@ -609,5 +687,127 @@ impl crate::images::RegistryLogins for SdkEcr {
             username: username.to_owned(),
             password: password.to_owned(),
         })
+    }
+}
+
+pub(crate) struct SdkHotswap {
+    pub lambda: aws_sdk_lambda::Client,
+    pub ecs: aws_sdk_ecs::Client,
+}
+
+#[async_trait]
+impl crate::hotswap::HotswapApi for SdkHotswap {
+    async fn update_function_code(
+        &self,
+        function: &str,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(), ApiError> {
+        use aws_sdk_lambda::types::LastUpdateStatus;
+        self.lambda
+            .update_function_code()
+            .function_name(function)
+            .s3_bucket(bucket)
+            .s3_key(key)
+            .send()
+            .await
+            .map_err(api_error)?;
+        // The update goes on after the call returns; the function runs the new code (and
+        // takes further updates) once it is Successful.
+        loop {
+            let config = self
+                .lambda
+                .get_function_configuration()
+                .function_name(function)
+                .send()
+                .await
+                .map_err(api_error)?;
+            match config.last_update_status() {
+                Some(LastUpdateStatus::InProgress) => {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await
+                }
+                Some(LastUpdateStatus::Failed) => {
+                    return Err(ApiError::other(format!(
+                        "the code update failed: {}",
+                        config
+                            .last_update_status_reason()
+                            .unwrap_or("no reason given")
+                    )))
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    async fn register_revision(
+        &self,
+        task_definition: &str,
+        images: &[(String, String)],
+    ) -> Result<String, ApiError> {
+        let out = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(task_definition)
+            .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+            .send()
+            .await
+            .map_err(api_error)?;
+        let td = out
+            .task_definition()
+            .ok_or_else(|| ApiError::other(format!("{task_definition} has no definition")))?;
+        let mut containers = td.container_definitions().to_vec();
+        for (name, image) in images {
+            let container = containers
+                .iter_mut()
+                .find(|c| c.name() == Some(name.as_str()))
+                .ok_or_else(|| {
+                    ApiError::other(format!("{task_definition} has no container {name}"))
+                })?;
+            container.image = Some(image.clone());
+        }
+        let registered = self
+            .ecs
+            .register_task_definition()
+            .family(td.family().unwrap_or_default())
+            .set_task_role_arn(td.task_role_arn().map(str::to_owned))
+            .set_execution_role_arn(td.execution_role_arn().map(str::to_owned))
+            .set_network_mode(td.network_mode().cloned())
+            .set_container_definitions(Some(containers))
+            .set_volumes(Some(td.volumes().to_vec()))
+            .set_placement_constraints(Some(td.placement_constraints().to_vec()))
+            .set_requires_compatibilities(Some(td.requires_compatibilities().to_vec()))
+            .set_cpu(td.cpu().map(str::to_owned))
+            .set_memory(td.memory().map(str::to_owned))
+            .set_pid_mode(td.pid_mode().cloned())
+            .set_ipc_mode(td.ipc_mode().cloned())
+            .set_proxy_configuration(td.proxy_configuration().cloned())
+            .set_ephemeral_storage(td.ephemeral_storage().cloned())
+            .set_runtime_platform(td.runtime_platform().cloned())
+            .set_tags(Some(out.tags().to_vec()).filter(|t| !t.is_empty()))
+            .send()
+            .await
+            .map_err(api_error)?;
+        registered
+            .task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::other("RegisterTaskDefinition returned no ARN"))
+    }
+
+    async fn update_service(
+        &self,
+        cluster: &str,
+        service: &str,
+        task_definition: &str,
+    ) -> Result<(), ApiError> {
+        self.ecs
+            .update_service()
+            .cluster(cluster)
+            .service(service)
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(api_error)?;
+        Ok(())
     }
 }

@@ -2,15 +2,13 @@
 //! (encrypted, versioned, public access blocked, TLS only, old versions expiring) and the
 //! container image repository; idempotent; `--destroy` empties and removes it.
 
-use std::time::Instant;
-
 use stackcraft_core::BOOTSTRAP_STACK;
 use stackcraft_template::Template;
 
 use crate::changeset::StackSpec;
 use crate::deploy::{deploy_one, DeployOptions, Progress, RequireApproval};
 use crate::error::DeployError;
-use crate::events::{failed_resource, first_failure, follow, latest_event};
+use crate::events::{failed_resource, first_failure, follow, latest_event, Operation};
 use crate::session::Session;
 use crate::ui::Ui;
 
@@ -176,7 +174,6 @@ async fn destroy_bootstrap(
             "rerun with --yes",
         )?;
     }
-    let started = Instant::now();
     if session
         .store
         .bucket_exists(&bucket)
@@ -198,7 +195,16 @@ async fn destroy_bootstrap(
         .delete_stack(&stack.id)
         .await
         .map_err(|e| session.api_error(format!("deleting {BOOTSTRAP_STACK}"), e))?;
-    let followed = follow(session, ui, "bootstrap", &stack.id, marker, started).await?;
+    let followed = follow(
+        session,
+        ui,
+        "bootstrap",
+        &stack.id,
+        marker,
+        Operation::Delete,
+        None,
+    )
+    .await?;
     match followed.stack {
         None => {
             ui.line(format!("bootstrap removed from {}", session.place()));

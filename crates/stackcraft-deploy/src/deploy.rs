@@ -12,7 +12,8 @@ use stackcraft_core::{Assembly, SynthesizedStack};
 use crate::api::{ChangeSetDescription, ChangeSetKind, StackDescription};
 use crate::changeset::{self, is_destructive, StackSpec};
 use crate::error::{DeployError, InterruptedStack};
-use crate::events::{failed_resource, first_failure, follow, latest_event};
+use crate::events::{failed_resource, first_failure, follow, latest_event, Operation};
+use crate::hotswap;
 use crate::schedule;
 use crate::session::Session;
 use crate::site::{publish_sites, SiteReport};
@@ -42,6 +43,9 @@ pub struct DeployOptions {
     pub asset_parallelism: usize,
     /// Where the outputs of every deployed stack are written (JSON).
     pub outputs_file: Option<PathBuf>,
+    /// Update only Lambda code and container images when nothing else changed (no change
+    /// set); refused in protected environments.
+    pub hotswap: bool,
 }
 
 impl Default for DeployOptions {
@@ -52,6 +56,7 @@ impl Default for DeployOptions {
             concurrency: 1,
             asset_parallelism: 8,
             outputs_file: None,
+            hotswap: false,
         }
     }
 }
@@ -61,6 +66,9 @@ pub enum StackOutcome {
     Created,
     Updated,
     NoChanges,
+    /// Only Lambda code or images were updated, without a change set: the stack drifted from
+    /// its template until the next full deploy.
+    Hotswapped,
 }
 
 /// One deployed stack.
@@ -171,6 +179,11 @@ pub async fn deploy(
     ui: &Ui,
 ) -> Result<DeployReport, DeployError> {
     let started = Instant::now();
+    if opts.hotswap && assembly.environment.protected {
+        return Err(DeployError::HotswapProtected {
+            env: assembly.environment.name.clone(),
+        });
+    }
     let progress = Progress::default();
     let work = async {
         let assets = crate::assets::bucket_assets(assembly);
@@ -183,6 +196,15 @@ pub async fn deploy(
             async move {
                 progress.set(&name, Phase::Preparing(stack.deployed_name.clone()));
                 let mut result = deploy_one(session, ui, &spec(stack), opts, progress).await;
+                // A full deploy of a stack with code puts what a hotswap changed back.
+                let has_code = !stack.assets.is_empty() || !stack.images.is_empty();
+                if result.is_ok() && has_code && !opts.hotswap {
+                    if let Err(e) =
+                        hotswap::converge(session, ui, &name, &stack.deployed_name).await
+                    {
+                        result = Err(e);
+                    }
+                }
                 if let Ok(deployed) = &mut result {
                     match publish_sites(
                         session,
@@ -221,8 +243,16 @@ pub async fn deploy(
         }
     }
     if let Some(path) = &opts.outputs_file {
-        write_outputs(path, assembly, &report)?;
-        ui.line(format!("outputs written to {}", path.display()));
+        let outputs = current_outputs(session, assembly, &report).await;
+        if outputs.is_empty() {
+            ui.line(format!(
+                "{} left as it was: no stack of the deploy has outputs",
+                path.display()
+            ));
+        } else {
+            write_outputs(path, &outputs)?;
+            ui.line(format!("outputs written to {}", path.display()));
+        }
     }
     if let Some(e) = first_error {
         if !outcome.skipped.is_empty() {
@@ -242,22 +272,45 @@ pub async fn deploy(
     Ok(report)
 }
 
-/// `{"stack": {"OutputKey": "value"}}`, in the assembly's order, written atomically.
-fn write_outputs(
-    path: &std::path::Path,
+/// The outputs each stack of the assembly has now, in the assembly's order: those of the
+/// deploy's report for the stacks it deployed, those CloudFormation describes for the others
+/// (a failed or skipped stack keeps the outputs of its last good deploy). Stacks that do not
+/// exist (or cannot be read) are left out, so a failed deploy never writes outputs that are
+/// not true.
+async fn current_outputs(
+    session: &Session,
     assembly: &Assembly,
     report: &DeployReport,
-) -> Result<(), DeployError> {
-    let mut all = serde_json::Map::new();
+) -> IndexMap<String, IndexMap<String, String>> {
+    let mut all = IndexMap::new();
     for stack in &assembly.stacks {
-        if let Some(r) = report.stacks.iter().find(|r| r.stack == stack.name) {
-            all.insert(
-                stack.name.clone(),
-                serde_json::to_value(&r.outputs).expect("strings"),
-            );
-        }
+        let outputs = match report.stacks.iter().find(|r| r.stack == stack.name) {
+            Some(r) => r.outputs.clone(),
+            None => match session.cfn.describe_stack(&stack.deployed_name).await {
+                Ok(Some(s)) if has_outputs(&s.status) => s.outputs,
+                _ => continue,
+            },
+        };
+        all.insert(stack.name.clone(), outputs);
     }
-    let mut text = serde_json::to_string_pretty(&all).expect("serializes");
+    all
+}
+
+/// Whether a stack in `status` has the outputs of a deploy: not one whose creation failed or
+/// never ran (it has no resources), nor one being deleted.
+fn has_outputs(status: &str) -> bool {
+    !matches!(
+        status,
+        "REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED"
+    ) && !status.starts_with("DELETE_")
+}
+
+/// `{"stack": {"OutputKey": "value"}}`, written atomically.
+fn write_outputs(
+    path: &std::path::Path,
+    outputs: &IndexMap<String, IndexMap<String, String>>,
+) -> Result<(), DeployError> {
+    let mut text = serde_json::to_string_pretty(outputs).expect("serializes");
     text.push('\n');
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)
@@ -284,9 +337,11 @@ pub(crate) async fn settled_stack(
                 spec.deployed_name, s.status
             ));
             let marker = latest_event(session, &s.id).await;
-            Ok(follow(session, ui, label, &s.id, marker, Instant::now())
-                .await?
-                .stack)
+            Ok(
+                follow(session, ui, label, &s.id, marker, Operation::Settle, None)
+                    .await?
+                    .stack,
+            )
         }
         other => Ok(other),
     }
@@ -314,6 +369,13 @@ pub(crate) async fn deploy_one(
             return Err(e);
         }
     }
+    if opts.hotswap {
+        if let Some(s) = existing.as_ref().filter(|s| succeeded(&s.status)) {
+            if let Some(result) = try_hotswap(session, ui, spec, s, started).await? {
+                return Ok(result);
+            }
+        }
+    }
     let kind = match &existing {
         None => ChangeSetKind::Create,
         Some(s) if s.status == "REVIEW_IN_PROGRESS" => ChangeSetKind::Create,
@@ -336,6 +398,58 @@ pub(crate) async fn deploy_one(
     }
     approve(session, ui, spec, cs, opts).await?;
     execute_and_follow(session, ui, spec, cs, prepared.kind, started, progress).await
+}
+
+/// Hotswaps the stack when only Lambda code and images changed; `None` when a change set is
+/// needed (said why).
+async fn try_hotswap(
+    session: &Session,
+    ui: &Ui,
+    spec: &StackSpec,
+    existing: &StackDescription,
+    started: Instant,
+) -> Result<Option<StackResult>, DeployError> {
+    let label = spec.name.as_str();
+    let deployed = hotswap::Deployed::read(session, label, &existing.id).await?;
+    let new: serde_json::Value =
+        serde_json::from_str(&spec.template_body).expect("synthesized templates are JSON");
+    let pseudo = hotswap::Pseudo {
+        account: &session.account,
+        region: &session.region,
+    };
+    let swaps = match hotswap::changes(&deployed.template, &new, &pseudo) {
+        Ok(swaps) if !swaps.is_empty() => swaps,
+        Ok(_) => return Ok(None),
+        Err(why) => {
+            ui.line(format!(
+                "{label}: not hotswappable ({why}); deploying a change set"
+            ));
+            return Ok(None);
+        }
+    };
+    let done = hotswap::apply(session, ui, label, &deployed, &swaps).await?;
+    hotswap::mark(session, label, &spec.deployed_name, &done).await?;
+    ui.line(format!(
+        "{label}  ✓ {} hotswapped in {:.1}s:",
+        spec.deployed_name,
+        started.elapsed().as_secs_f64()
+    ));
+    for line in &done {
+        ui.line(format!("{label}    {line}"));
+    }
+    ui.line(format!(
+        "{label}  ! {} has drifted from its template (hotswapped) until the next full deploy \
+         (`stackcraft deploy {label} --env {}`), which brings it back",
+        spec.deployed_name, session.env_name
+    ));
+    Ok(Some(StackResult {
+        stack: spec.name.clone(),
+        deployed_name: spec.deployed_name.clone(),
+        outcome: StackOutcome::Hotswapped,
+        outputs: existing.outputs.clone(),
+        elapsed: started.elapsed(),
+        sites: Vec::new(),
+    }))
 }
 
 /// Asks when the options say so; deletes the change set when the answer is no.
@@ -394,7 +508,16 @@ pub(crate) async fn execute_and_follow(
         .await
         .map_err(|e| session.api_error(format!("executing the change set of stack {label}"), e))?;
     progress.executed(label, &spec.deployed_name, &cs.id);
-    let followed = follow(session, ui, label, &cs.stack_id, marker, started).await?;
+    let followed = follow(
+        session,
+        ui,
+        label,
+        &cs.stack_id,
+        marker,
+        Operation::Change,
+        Some(cs.changes.len()),
+    )
+    .await?;
     let status = followed
         .stack
         .as_ref()

@@ -8,7 +8,7 @@ use stackcraft_core::Assembly;
 use stackcraft_template::Policy;
 
 use crate::error::DeployError;
-use crate::events::{failed_resource, first_failure, follow, latest_event};
+use crate::events::{failed_resource, first_failure, follow, latest_event, Operation};
 use crate::schedule;
 use crate::session::Session;
 use crate::status::in_progress;
@@ -167,14 +167,11 @@ async fn destroy_one(
 ) -> Result<Vec<String>, DeployError> {
     let started = Instant::now();
     let mut retained = Vec::new();
+    let resources = session.cfn.stack_resources(&stack.id).await.ok();
     // What the template keeps on deletion, with the physical ids of the resources.
     if let Ok(body) = session.cfn.get_template(&stack.id).await {
         if let Ok(template) = stackcraft_template::parse_template(&body) {
-            let resources = session
-                .cfn
-                .stack_resources(&stack.id)
-                .await
-                .unwrap_or_default();
+            let resources = resources.as_deref().unwrap_or_default();
             for (id, resource) in &template.resources {
                 let kept = match resource.deletion_policy {
                     Some(Policy::Retain | Policy::RetainExceptOnCreate) => "retained",
@@ -205,7 +202,16 @@ async fn destroy_one(
         .delete_stack(&stack.id)
         .await
         .map_err(|e| session.api_error(format!("deleting stack {label}"), e))?;
-    let followed = follow(session, ui, label, &stack.id, marker, started).await?;
+    let followed = follow(
+        session,
+        ui,
+        label,
+        &stack.id,
+        marker,
+        Operation::Delete,
+        resources.as_ref().map(Vec::len).filter(|n| *n > 0),
+    )
+    .await?;
     match followed.stack {
         None => {
             ui.line(format!(

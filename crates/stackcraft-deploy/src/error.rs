@@ -254,6 +254,30 @@ pub enum DeployError {
         resource: Option<FailedResource>,
         reason: Option<String>,
     },
+    /// A hotswap call failed; the stack may run some of the new code already (the next full
+    /// deploy puts it back on its template).
+    #[error(
+        "hotswap of stack {stack} failed{}: {message}; run a full deploy (without --hotswap) \
+         to bring the stack back to its template",
+        if resource.is_empty() { String::new() } else { format!(" at {resource}") }
+    )]
+    #[non_exhaustive]
+    Hotswap {
+        stack: String,
+        resource: String,
+        message: String,
+    },
+    /// Hotswap in a protected environment: refused, nothing touched.
+    #[error(
+        "environment {env} is protected: hotswap (which makes stacks drift from their \
+         templates) is refused there; deploy without --hotswap"
+    )]
+    #[non_exhaustive]
+    HotswapProtected { env: String },
+    /// CloudFormation could not detect a stack's drift (and found nothing).
+    #[error("drift detection of stack {stack} failed: {reason}")]
+    #[non_exhaustive]
+    DriftDetectionFailed { stack: String, reason: String },
     /// The deployed template cannot be parsed (diff).
     #[error("the deployed template of stack {stack} cannot be read: {reason}")]
     #[non_exhaustive]
@@ -350,6 +374,7 @@ impl DeployError {
             | NoEndpoint
             | NotBootstrapped { .. }
             | Protected { .. }
+            | HotswapProtected { .. }
             | BadPlan { .. }
             | PlanForOtherAccount { .. } => 2,
             UnknownStack { .. } => 3,
@@ -366,6 +391,8 @@ impl DeployError {
             | ChangeSetFailed { .. }
             | Unrecoverable { .. }
             | DeleteFailed { .. }
+            | DriftDetectionFailed { .. }
+            | Hotswap { .. }
             | DeployedTemplateUnreadable { .. }
             | NotApproved { .. }
             | PlanAlreadyApplied { .. }

@@ -1,12 +1,13 @@
 //! Following a stack while CloudFormation works on it: new events printed as they come, with
 //! the elapsed time, per-resource status and the reason of any failure, until it settles.
 
-use std::time::Instant;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::{StackDescription, StackEvent};
 use crate::error::{DeployError, FailedResource};
 use crate::session::Session;
 use crate::status::in_progress;
+use crate::tally::Tally;
 use crate::ui::Ui;
 
 /// How a stack settled.
@@ -27,11 +28,45 @@ pub(crate) async fn latest_event(session: &Session, stack: &str) -> Option<Strin
         .and_then(|events| events.first().map(|e| e.id.clone()))
 }
 
-/// Prints one event.
-pub(crate) fn print_event(ui: &Ui, label: &str, started: Instant, e: &StackEvent) {
+/// What CloudFormation is doing to the stack that is followed: what a failure leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    /// A change set executes: a failure rolls the stack back.
+    Change,
+    /// The stack is deleted: a failure does not roll anything back; CloudFormation deletes
+    /// what it can and stops at DELETE_FAILED.
+    Delete,
+    /// Someone else's operation, followed until it settles.
+    Settle,
+}
+
+impl Operation {
+    /// What happens after the first failure, as the line that says so.
+    fn after_failure(self) -> &'static str {
+        match self {
+            Operation::Change => "waiting for CloudFormation to roll back",
+            Operation::Delete => "waiting for CloudFormation to delete what it can",
+            Operation::Settle => "waiting for the stack to settle",
+        }
+    }
+}
+
+/// `HH:MM:SS` (UTC) of a moment.
+fn clock(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        % 86_400;
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// Prints one event, at the time CloudFormation recorded it (the time it was read when the
+/// event has none).
+pub(crate) fn print_event(ui: &Ui, label: &str, e: &StackEvent) {
     let mut line = format!(
-        "{label}  {:>6.1}s  {:<30} {:<36} {}",
-        started.elapsed().as_secs_f64(),
+        "{label}  {}  {:<30} {:<36} {}",
+        clock(e.timestamp.unwrap_or_else(SystemTime::now)),
         e.status,
         e.resource_type,
         e.logical_id
@@ -75,14 +110,31 @@ pub(crate) fn describe_failure(e: &StackEvent) -> String {
     failed_resource(e).to_string()
 }
 
-/// Polls events and status until the stack is no longer in progress (or gone).
+/// Polls events and status until the stack is no longer in progress (or gone). On a
+/// terminal, the stack's status line counts its `total` resources (when known) meanwhile.
 pub(crate) async fn follow(
     session: &Session,
     ui: &Ui,
     label: &str,
     stack: &str,
+    marker: Option<String>,
+    operation: Operation,
+    total: Option<usize>,
+) -> Result<Followed, DeployError> {
+    let mut tally = Tally::new(label, total);
+    let followed = poll(session, ui, label, stack, marker, operation, &mut tally).await;
+    ui.clear_status(label);
+    followed
+}
+
+async fn poll(
+    session: &Session,
+    ui: &Ui,
+    label: &str,
+    stack: &str,
     mut marker: Option<String>,
-    started: Instant,
+    operation: Operation,
+    tally: &mut Tally,
 ) -> Result<Followed, DeployError> {
     let mut seen: Vec<StackEvent> = Vec::new();
     let mut failure_reported = false;
@@ -95,7 +147,8 @@ pub(crate) async fn follow(
                     marker = Some(newest.id.clone());
                 }
                 for e in new.into_iter().rev() {
-                    print_event(ui, label, started, &e);
+                    print_event(ui, label, &e);
+                    tally.record(&e);
                     seen.push(e);
                     if !failure_reported {
                         if let Some(first) = first_failure(&seen) {
@@ -104,9 +157,7 @@ pub(crate) async fn follow(
                                 "{label}  ✗ first failure: {}",
                                 describe_failure(first)
                             ));
-                            ui.line(format!(
-                                "{label}    waiting for CloudFormation to roll back"
-                            ));
+                            ui.line(format!("{label}    {}", operation.after_failure()));
                         }
                     }
                 }
@@ -134,6 +185,7 @@ pub(crate) async fn follow(
                 events: seen,
             });
         }
+        ui.status(label, tally.line());
         let now = session
             .cfn
             .describe_stack(stack)

@@ -95,7 +95,17 @@ pub(crate) async fn publish(
     });
     let mut pushed = 0;
     let mut present = 0;
-    for image in images {
+    for (n, image) in images.iter().enumerate() {
+        ui.status(
+            "images",
+            format!(
+                "images  {n}/{} pushed  {:.0}s  pushing {} ({})",
+                images.len(),
+                started.elapsed().as_secs_f64(),
+                image.name,
+                image.digest
+            ),
+        );
         let failed = |message: String, unreachable: bool| DeployError::ImagePush {
             image: image.name.clone(),
             digest: image.digest.clone(),
@@ -115,6 +125,7 @@ pub(crate) async fn publish(
             }
         }
     }
+    ui.clear_status("images");
     ui.line(format!(
         "images: {pushed} pushed, {present} already in {}/{} ({:.1}s)",
         target.url,

@@ -14,7 +14,8 @@
 //!   buckets;
 //! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
 //! - [`diff()`]: the synthesized templates against the deployed ones;
-//! - [`destroy()`]: reverse dependency order, protected environments, retained resources.
+//! - [`destroy()`]: reverse dependency order, protected environments, retained resources;
+//! - [`drift()`]: CloudFormation's drift detection, the resources and properties that differ.
 
 // A `DeployError` carries the facts a caller matches on (stack, resource, status, recovery
 // command); it is returned once per failed command, never in a loop, so its size does not
@@ -30,21 +31,25 @@ mod create_only;
 mod deploy;
 mod destroy;
 mod diff;
+mod drift;
 mod endpoint;
 mod error;
 mod events;
+mod hotswap;
 mod images;
 mod plan;
 mod schedule;
 mod session;
 mod site;
 mod status;
+mod tally;
 mod ui;
+mod watch;
 
 pub use api::{
     Action, ApiError, ChangeSetDescription, ChangeSetKind, ChangeSetRequest, CloudFormationApi,
-    CreatedChangeSet, ObjectStore, Replacement, ResourceChange, StackDescription, StackEvent,
-    StackResource, TemplateSource,
+    CreatedChangeSet, DriftDetection, ObjectStore, PropertyDifference, Replacement, ResourceChange,
+    ResourceDrift, StackDescription, StackEvent, StackResource, TemplateSource,
 };
 pub use api::{CloudFrontApi, ObjectHeaders, StoredObject};
 pub use bootstrap::{bootstrap, bootstrap_template, BootstrapOptions, BOOTSTRAP_VERSION};
@@ -53,13 +58,16 @@ pub use create_only::create_only_properties;
 pub use deploy::{deploy, DeployOptions, DeployReport, RequireApproval, StackOutcome, StackResult};
 pub use destroy::{destroy, with_dependents, DestroyOptions};
 pub use diff::{diff, diff_templates, StackDiff};
+pub use drift::{drift, StackDrift};
 pub use endpoint::{check_loopback, LOOPBACK_ENV};
 pub use error::{DeployError, FailedResource, InterruptedStack, Refusal};
+pub use hotswap::HotswapApi;
 pub use images::{RegistryLogin, RegistryLogins, REGISTRY_ENV};
-pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack};
+pub use plan::{apply, plan, ApplyOptions, Plan, PlannedStack, PLAN_VERSION};
 pub use session::{connect, ConnectOptions, Session};
 pub use site::{cache_control, content_type, Invalidation, SiteReport, MAX_INVALIDATION_PATHS};
 pub use ui::{Approver, Captured, Interrupt, Ui};
+pub use watch::watch;
 
 /// Runs the engine on a single-threaded runtime (I/O bound: one thread is plenty).
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {

@@ -13,11 +13,12 @@ use crate::deploy::{self, settled_stack, DeployReport, Progress};
 use crate::error::DeployError;
 use crate::events::latest_event;
 use crate::session::Session;
-use crate::status::unrecoverable;
+use crate::status::{succeeded, unrecoverable};
 use crate::ui::Ui;
 
-/// Version of the plan file format.
-pub const PLAN_VERSION: u32 = 1;
+/// Version of the plan file format. 2: every key camelCase (1 had the changes' keys in
+/// snake_case).
+pub const PLAN_VERSION: u32 = 2;
 
 /// A saved plan: one change set per stack that changes, and where each stack stood.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -52,20 +53,36 @@ pub struct PlannedStack {
 }
 
 impl Plan {
+    /// Reads a plan file: the current format, or an older one migrated; a plan of a newer
+    /// stackcraft is refused (its meaning may have changed).
     pub fn read(path: &Path) -> Result<Plan, DeployError> {
         let bad = |reason: String| DeployError::BadPlan {
             path: path.to_owned(),
             reason,
         };
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-        let plan: Plan = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        if plan.version != PLAN_VERSION {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let version = match value.get("version") {
+            None => return Err(bad("it has no `version`: is it a stackcraft plan?".into())),
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| bad(format!("its `version` {v} is not a whole number")))?,
+        };
+        if version > u64::from(PLAN_VERSION) {
             return Err(bad(format!(
-                "version {} is not {PLAN_VERSION}",
-                plan.version
+                "it is plan format {version}, made by a newer stackcraft; this one reads formats \
+                 up to {PLAN_VERSION}: apply it with the stackcraft that made it, or make a new \
+                 plan"
             )));
         }
-        Ok(plan)
+        if version == 0 {
+            return Err(bad("plan format 0 does not exist".into()));
+        }
+        if version == 1 {
+            migrate_v1(&mut value);
+        }
+        serde_json::from_value(value).map_err(|e| bad(e.to_string()))
     }
 
     pub fn write(&self, path: &Path) -> Result<(), DeployError> {
@@ -73,6 +90,30 @@ impl Plan {
         text.push('\n');
         std::fs::write(path, text).map_err(|e| DeployError::file("writing", path, e))
     }
+}
+
+/// Format 1 → 2: the keys of `stacks[].changes[]` from snake_case to camelCase.
+fn migrate_v1(plan: &mut serde_json::Value) {
+    let changes = plan
+        .get_mut("stacks")
+        .and_then(|s| s.as_array_mut())
+        .into_iter()
+        .flatten()
+        .filter_map(|stack| stack.get_mut("changes").and_then(|c| c.as_array_mut()))
+        .flatten()
+        .filter_map(|c| c.as_object_mut());
+    for change in changes {
+        for (old, new) in [
+            ("logical_id", "logicalId"),
+            ("physical_id", "physicalId"),
+            ("resource_type", "resourceType"),
+        ] {
+            if let Some(v) = change.remove(old) {
+                change.insert(new.to_owned(), v);
+            }
+        }
+    }
+    plan["version"] = PLAN_VERSION.into();
 }
 
 /// Publishes the assets and images, creates one change set per stack (in dependency order) and prints
@@ -147,6 +188,25 @@ pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Pla
     })
 }
 
+/// Whether the stack settled on the template whose SHA-256 is `sha256`.
+async fn runs_template(session: &Session, stack_id: &str, sha256: &str) -> bool {
+    let settled = matches!(
+        session.cfn.describe_stack(stack_id).await,
+        Ok(Some(s)) if succeeded(&s.status)
+    );
+    settled
+        && match session.cfn.get_template(stack_id).await {
+            // As submitted, or reformatted by CloudFormation (compared once re-rendered).
+            Ok(body) => {
+                let sha = |text: &str| hex(&Sha256::digest(text.as_bytes()));
+                sha(&body) == sha256
+                    || stackcraft_template::parse_template(&body)
+                        .is_ok_and(|t| sha(&t.to_json()) == sha256)
+            }
+            Err(_) => false,
+        }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct ApplyOptions {}
 
@@ -176,11 +236,25 @@ pub async fn apply(
             deployed_name: p.stack_name.clone(),
             why,
         };
-        let cs = session
-            .cfn
-            .describe_change_set(cs_id)
-            .await
-            .map_err(|e| moved(format!("its change set cannot be read ({})", e.message)))?;
+        let cs = match session.cfn.describe_change_set(cs_id).await {
+            Ok(cs) => cs,
+            Err(e) => {
+                // CloudFormation deletes a stack's other change sets when one is executed,
+                // and forgets executed ones in time: a stack that runs the plan's template
+                // had the plan applied.
+                if runs_template(session, stack_id, &p.template_sha256).await {
+                    return Err(DeployError::PlanAlreadyApplied {
+                        stack: p.stack.clone(),
+                        deployed_name: p.stack_name.clone(),
+                        evidence: "it runs the plan's template (its change set is gone)".into(),
+                    });
+                }
+                return Err(moved(format!(
+                    "its change set cannot be read ({})",
+                    e.message
+                )));
+            }
+        };
         if matches!(
             cs.execution_status.as_str(),
             "EXECUTE_COMPLETE" | "EXECUTE_IN_PROGRESS"

@@ -10,9 +10,10 @@ use aws_sdk_sts::config::ProvideCredentials;
 use stackcraft_core::Environment;
 
 use crate::api::{CloudFormationApi, CloudFrontApi, ObjectStore};
-use crate::aws::{api_error, SdkCloudFormation, SdkCloudFront, SdkEcr, SdkS3};
+use crate::aws::{api_error, SdkCloudFormation, SdkCloudFront, SdkEcr, SdkHotswap, SdkS3};
 use crate::endpoint::{check_endpoint, loopback_only};
 use crate::error::{ApiError, DeployError};
+use crate::hotswap::HotswapApi;
 use crate::images::{RegistryLogins, REGISTRY_ENV};
 
 /// What the command line says about where to go: `--profile`, `--region`, `--endpoint-url`.
@@ -37,6 +38,9 @@ pub struct Session {
     /// Where images are pushed instead of the registry the login names (`http://127.0.0.1:5000`);
     /// `STACKCRAFT_REGISTRY_URL` by default.
     pub registry_url: Option<String>,
+    /// Lambda and ECS, for hotswaps (none: `--hotswap` fails, and a full deploy does not
+    /// look for hotswapped stacks to converge).
+    pub hotswap: Option<Arc<dyn HotswapApi>>,
     /// The account of the credentials, checked against the environment's.
     pub account: String,
     pub region: String,
@@ -63,6 +67,7 @@ impl Session {
             store,
             cdn: None,
             registry: None,
+            hotswap: None,
             registry_url: std::env::var(REGISTRY_ENV)
                 .ok()
                 .filter(|u| !u.trim().is_empty()),
@@ -93,6 +98,11 @@ impl Session {
 
     pub fn with_registry(mut self, registry: Arc<dyn RegistryLogins>) -> Session {
         self.registry = Some(registry);
+        self
+    }
+
+    pub fn with_hotswap(mut self, hotswap: Arc<dyn HotswapApi>) -> Session {
+        self.hotswap = Some(hotswap);
         self
     }
 
@@ -230,6 +240,10 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
     let s3 = aws_sdk_s3::Client::from_conf(s3_config.build());
     let cloudfront = aws_sdk_cloudfront::Client::new(&config);
     let ecr = aws_sdk_ecr::Client::new(&config);
+    let hotswap = SdkHotswap {
+        lambda: aws_sdk_lambda::Client::new(&config),
+        ecs: aws_sdk_ecs::Client::new(&config),
+    };
     Ok(Session::new(
         Arc::new(SdkCloudFormation { client: cfn }),
         Arc::new(SdkS3 {
@@ -242,5 +256,6 @@ pub async fn connect(env: &Environment, opts: &ConnectOptions) -> Result<Session
     )
     .with_endpoint(target)
     .with_cdn(Arc::new(SdkCloudFront { client: cloudfront }))
-    .with_registry(Arc::new(SdkEcr { client: ecr })))
+    .with_registry(Arc::new(SdkEcr { client: ecr }))
+    .with_hotswap(Arc::new(hotswap)))
 }

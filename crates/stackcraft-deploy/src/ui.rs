@@ -3,6 +3,10 @@
 //! (events, change sets about to be executed) and prompts to stderr, so a pipe or a file gets
 //! results only and the person at the terminal still sees what they are asked about. Colour
 //! only on a terminal, and never with `NO_COLOR`.
+//!
+//! On a terminal, long-running work (each stack being deployed, asset uploads) also has a
+//! status line, kept below the scrolling progress lines and redrawn in place; without a
+//! terminal there are no status lines, only the plain lines.
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -84,6 +88,43 @@ fn colour_for(terminal: bool) -> bool {
         && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
+/// The status lines drawn below the progress lines, one per key, in the order they appeared.
+#[derive(Default)]
+struct Board {
+    lines: Vec<(String, String)>,
+    /// How many lines are on the screen now (to erase before the next write).
+    drawn: usize,
+}
+
+impl Board {
+    /// Moves up over the drawn status lines and clears them.
+    fn erase(&mut self, w: &mut dyn Write) {
+        if self.drawn > 0 {
+            let _ = write!(w, "\r\x1b[{}A\x1b[J", self.drawn);
+            self.drawn = 0;
+        }
+    }
+
+    /// Draws the status lines, with line wrapping off so each takes exactly one row.
+    fn draw(&mut self, w: &mut dyn Write) {
+        if self.lines.is_empty() {
+            return;
+        }
+        let _ = write!(w, "\x1b[?7l");
+        for (_, line) in &self.lines {
+            let _ = writeln!(w, "{line}");
+        }
+        let _ = write!(w, "\x1b[?7h");
+        self.drawn = self.lines.len();
+    }
+}
+
+/// Whether progress on a stream that is (or is not) a terminal gets status lines: not on a
+/// `dumb` terminal, which cannot move the cursor.
+fn live_for(terminal: bool) -> bool {
+    terminal && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
 /// The engine's output and questions.
 #[derive(Clone)]
 pub struct Ui {
@@ -91,6 +132,8 @@ pub struct Ui {
     out: Stream,
     /// Progress and prompts.
     err: Stream,
+    /// The status lines, when progress goes to a terminal (locked before `err`).
+    board: Option<Arc<Mutex<Board>>>,
     approver: Arc<dyn Approver>,
     /// Whether the approver can actually ask someone.
     interactive: bool,
@@ -106,6 +149,7 @@ impl Ui {
             out: stream(std::io::stdout()),
             err: stream(std::io::stderr()),
             approver: Arc::new(TerminalApprover),
+            board: live_for(std::io::stderr().is_terminal()).then(Default::default),
             interactive: std::io::stdin().is_terminal(),
             colour: colour_for(std::io::stderr().is_terminal()),
             interrupt: Interrupt::CtrlC,
@@ -137,6 +181,7 @@ impl Ui {
             out,
             err,
             approver: Arc::new(Fixed(answer.unwrap_or(false))),
+            board: None,
             interactive: answer.is_some(),
             colour: false,
             interrupt: Interrupt::Never,
@@ -148,6 +193,54 @@ impl Ui {
         self
     }
 
+    /// Draws status lines or not, whatever the terminal says (tests of the terminal output).
+    pub fn with_status_lines(mut self, live: bool) -> Ui {
+        self.board = live.then(Default::default);
+        self
+    }
+
+    /// Whether status lines are drawn (progress goes to a terminal).
+    pub fn has_status_lines(&self) -> bool {
+        self.board.is_some()
+    }
+
+    /// Sets the status line of `key` (a stack, `assets`) and redraws the status lines;
+    /// nothing without a terminal.
+    pub fn status(&self, key: &str, text: impl Into<String>) {
+        let Some(board) = &self.board else { return };
+        let text = text.into();
+        let mut board = board.lock().unwrap_or_else(|e| e.into_inner());
+        match board.lines.iter_mut().find(|(k, _)| k == key) {
+            Some((_, line)) if *line == text => return,
+            Some((_, line)) => *line = text,
+            None => board.lines.push((key.to_owned(), text)),
+        }
+        self.redraw(&mut board, None);
+    }
+
+    /// Removes the status line of `key`.
+    pub fn clear_status(&self, key: &str) {
+        let Some(board) = &self.board else { return };
+        let mut board = board.lock().unwrap_or_else(|e| e.into_inner());
+        let before = board.lines.len();
+        board.lines.retain(|(k, _)| k != key);
+        if board.lines.len() != before {
+            self.redraw(&mut board, None);
+        }
+    }
+
+    /// Erases the status lines, writes `line` (if any) where they were, and draws them again
+    /// below it.
+    fn redraw(&self, board: &mut Board, line: Option<&str>) {
+        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        board.erase(&mut *err);
+        if let Some(line) = line {
+            let _ = writeln!(err, "{line}");
+        }
+        board.draw(&mut *err);
+        let _ = err.flush();
+    }
+
     /// Colours progress lines or not, whatever the terminal says.
     pub fn with_colour(mut self, colour: bool) -> Ui {
         self.colour = colour;
@@ -157,10 +250,19 @@ impl Ui {
     /// Writes one line of progress (stderr).
     pub fn line(&self, text: impl AsRef<str>) {
         let text = text.as_ref();
-        if self.colour {
-            write_line(&self.err, &highlight(text));
+        let coloured;
+        let text = if self.colour {
+            coloured = highlight(text);
+            coloured.as_str()
         } else {
-            write_line(&self.err, text);
+            text
+        };
+        match &self.board {
+            Some(board) => {
+                let mut board = board.lock().unwrap_or_else(|e| e.into_inner());
+                self.redraw(&mut board, Some(text));
+            }
+            None => write_line(&self.err, text),
         }
     }
 
@@ -174,7 +276,15 @@ impl Ui {
         if !self.interactive {
             return None;
         }
+        // The question is asked below the status lines, which stay still meanwhile.
+        let mut board = self
+            .board
+            .as_ref()
+            .map(|b| b.lock().unwrap_or_else(|e| e.into_inner()));
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(board) = board.as_deref_mut() {
+            board.drawn = 0;
+        }
         let _ = write!(err, "{question} [y/N] ");
         let _ = err.flush();
         let answer = self.approver.approve(question);
@@ -245,6 +355,41 @@ mod tests {
             text(&progress),
             "data  12.0s  CREATE_IN_PROGRESS\nExecute it? [y/N] \n"
         );
+    }
+
+    #[test]
+    fn status_lines_stay_below_the_progress_lines_and_are_redrawn_in_place() {
+        let (ui, _, progress) = Ui::capture_streams(None);
+        let ui = ui.with_status_lines(true);
+        ui.status("data", "data  0/2");
+        ui.line("data  12:00:01  CREATE_IN_PROGRESS");
+        ui.status("data", "data  1/2");
+        ui.status("data", "data  1/2");
+        ui.clear_status("data");
+        ui.line("done");
+        let wrap_off = "\x1b[?7l";
+        let wrap_on = "\x1b[?7h";
+        let erase = "\r\x1b[1A\x1b[J";
+        assert_eq!(
+            text(&progress),
+            format!(
+                "{wrap_off}data  0/2\n{wrap_on}\
+                 {erase}data  12:00:01  CREATE_IN_PROGRESS\n{wrap_off}data  0/2\n{wrap_on}\
+                 {erase}{wrap_off}data  1/2\n{wrap_on}\
+                 {erase}\
+                 done\n"
+            )
+        );
+    }
+
+    #[test]
+    fn no_status_lines_without_a_terminal() {
+        let (ui, _, progress) = Ui::capture_streams(None);
+        ui.status("data", "data  0/2");
+        ui.line("data  12:00:01  CREATE_IN_PROGRESS");
+        ui.clear_status("data");
+        assert_eq!(text(&progress), "data  12:00:01  CREATE_IN_PROGRESS\n");
+        assert!(!live_for(false));
     }
 
     #[test]

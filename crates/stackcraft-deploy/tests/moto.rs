@@ -941,3 +941,239 @@ async fn object_counter_deploys_by_change_set_updates_diffs_and_destroys() {
             .unwrap());
     }
 }
+
+/// A zip with no entry, made different by its comment: valid for Lambda, built in no time.
+fn empty_zip(comment: &str) -> Vec<u8> {
+    let mut zip = b"PK\x05\x06".to_vec();
+    zip.extend([0u8; 16]);
+    zip.extend((comment.len() as u16).to_le_bytes());
+    zip.extend(comment.as_bytes());
+    zip
+}
+
+/// A code stack `web`: a Lambda function of `zip` (an asset) and an ECS service of `image`.
+fn web(zip: &std::path::Path, image: &str, memory: u64, env: &str) -> stackcraft::core::Assembly {
+    let hash = sha256_hex(&std::fs::read(zip).unwrap());
+    let (zip, image) = (zip.to_owned(), image.to_owned());
+    let app = stackcraft::App::from_config("stackcraft.toml").stack("web", move |stack| {
+        stack.add_asset(Asset {
+            hash: hash.clone(),
+            packaging: Packaging::Zip,
+            source: zip.clone(),
+            object_key: format!("assets/{hash}.zip"),
+        });
+        let raw = |stack: &mut stackcraft::core::Stack, id: &str, type_: &str, v| {
+            stack.add_raw(id, type_, map(v), Tagging::None);
+        };
+        raw(stack, "Role", "AWS::IAM::Role", serde_json::json!({
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        }));
+        raw(stack, "Handler", "AWS::Lambda::Function", serde_json::json!({
+            "Runtime": "provided.al2023", "Handler": "bootstrap", "MemorySize": memory,
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"S3Bucket": {"Fn::Sub": "stackcraft-assets-${AWS::AccountId}-${AWS::Region}"},
+                     "S3Key": format!("assets/{hash}.zip")}
+        }));
+        raw(stack, "Cluster", "AWS::ECS::Cluster", serde_json::json!({}));
+        raw(stack, "Task", "AWS::ECS::TaskDefinition", serde_json::json!({
+            "Family": "web",
+            "ContainerDefinitions": [{"Name": "app", "Image": image, "Memory": 128}]
+        }));
+        raw(stack, "Service", "AWS::ECS::Service", serde_json::json!({
+            "ServiceName": "web", "Cluster": {"Ref": "Cluster"},
+            "TaskDefinition": {"Ref": "Task"}, "DesiredCount": 0
+        }));
+    });
+    let mut a = assembly_of(&app, CONFIG, env);
+    a.select(&["web".to_owned()]).unwrap();
+    a
+}
+
+/// What runs now: the function's CodeSha256 (base64) and the service's task definition with its
+/// first image.
+async fn running(moto: &Moto) -> (String, String, String) {
+    let config = moto.sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let functions = lambda.list_functions().send().await.unwrap();
+    let function = functions.functions()[0].function_name().unwrap().to_owned();
+    let code = lambda
+        .get_function()
+        .function_name(&function)
+        .send()
+        .await
+        .unwrap()
+        .configuration()
+        .unwrap()
+        .code_sha256()
+        .unwrap()
+        .to_owned();
+    let clusters = ecs.list_clusters().send().await.unwrap();
+    let services = ecs
+        .describe_services()
+        .cluster(&clusters.cluster_arns()[0])
+        .services("web")
+        .send()
+        .await
+        .unwrap();
+    let task = services.services()[0].task_definition().unwrap().to_owned();
+    let image = ecs
+        .describe_task_definition()
+        .task_definition(&task)
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .container_definitions()[0]
+        .image()
+        .unwrap()
+        .to_owned();
+    (code, task, image)
+}
+
+/// Hotswap against moto's Lambda and ECS: code and image updated without a change set, the
+/// drift said, anything else deployed by change set, the next full deploy converging, and
+/// protected environments refused. moto's limits the test relies on: UpdateFunctionCode
+/// finishes at once (LastUpdateStatus Successful) and runs nothing; UpdateService records the
+/// task definition without starting tasks (DesiredCount 0 here anyway).
+#[tokio::test]
+async fn hotswap_updates_code_and_images_and_the_next_full_deploy_converges() {
+    let moto = Moto::start();
+    let session = moto.session("dev").await;
+    let (ui0, _) = ui(None);
+    bootstrap(&session, &BootstrapOptions::default(), &ui0)
+        .await
+        .unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let (v1, v2) = (files.path().join("v1.zip"), files.path().join("v2.zip"));
+    std::fs::write(&v1, empty_zip("v1")).unwrap();
+    std::fs::write(&v2, empty_zip("v2")).unwrap();
+    let code_sha = |path: &std::path::Path| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+    };
+    let (image1, image2) = (
+        format!(
+            "public.ecr.aws/docker/library/busybox@sha256:{}",
+            "1".repeat(64)
+        ),
+        format!(
+            "public.ecr.aws/docker/library/busybox@sha256:{}",
+            "2".repeat(64)
+        ),
+    );
+    let (ui1, _) = ui(None);
+    deploy(&session, &web(&v1, &image1, 128, "dev"), &yes(), &ui1)
+        .await
+        .unwrap();
+    let (code, task1, image) = running(&moto).await;
+    assert_eq!((code, image.as_str()), (code_sha(&v1), image1.as_str()));
+    let deployed_template = session.cfn.get_template("demo-dev-web").await.unwrap();
+
+    // New code and a new image, nothing else: hotswapped, no change set.
+    let hot = DeployOptions {
+        hotswap: true,
+        ..yes()
+    };
+    let (ui2, out) = ui(None);
+    let report = deploy(&session, &web(&v2, &image2, 128, "dev"), &hot, &ui2)
+        .await
+        .unwrap();
+    let out = text(&out);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Hotswapped, "{out}");
+    let (code, task2, image) = running(&moto).await;
+    assert_eq!(code, code_sha(&v2), "{out}");
+    assert_eq!(image, image2, "{out}");
+    assert_ne!(task2, task1, "a new revision: {out}");
+    assert!(
+        out.contains("has drifted from its template (hotswapped) until the next full deploy"),
+        "{out}"
+    );
+    assert!(out.contains("Handler (AWS::Lambda::Function"), "{out}");
+    assert!(out.contains("Service (AWS::ECS::Service"), "{out}");
+    assert_eq!(
+        session.cfn.get_template("demo-dev-web").await.unwrap(),
+        deployed_template,
+        "CloudFormation was not involved"
+    );
+
+    // Anything else changed: a change set, said why. (The image stays the deployed template's:
+    // moto 5.2.5 re-registers a task definition that CloudFormation updates with the
+    // container definitions' keys as CloudFormation spells them, `Name` and `Image`, so ECS
+    // then sees containers without a name; creation is right.)
+    let (ui3, out) = ui(None);
+    let report = deploy(&session, &web(&v2, &image1, 256, "dev"), &hot, &ui3)
+        .await
+        .unwrap();
+    let out = text(&out);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Updated, "{out}");
+    assert!(
+        out.contains("not hotswappable (Handler: properties other than Code changed)"),
+        "{out}"
+    );
+    // The change set left the hotswapped service alone: it still drifts.
+    assert_eq!(running(&moto).await.2, image2, "{out}");
+
+    // A full deploy of the template that is deployed: the change set is empty, yet the stack
+    // converges onto its template.
+    let (ui5, out) = ui(None);
+    let report = deploy(&session, &web(&v2, &image1, 256, "dev"), &yes(), &ui5)
+        .await
+        .unwrap();
+    let out = text(&out);
+    assert_eq!(report.stacks[0].outcome, StackOutcome::NoChanges, "{out}");
+    assert!(out.contains("web: converged"), "{out}");
+    let (code, task, image) = running(&moto).await;
+    assert_eq!(code, code_sha(&v2), "{out}");
+    assert_eq!(image, image1, "{out}");
+    let resources = session.cfn.stack_resources("demo-dev-web").await.unwrap();
+    let template_task = resources
+        .iter()
+        .find(|r| r.logical_id == "Task")
+        .and_then(|r| r.physical_id.clone())
+        .unwrap();
+    assert_eq!(
+        task, template_task,
+        "the service runs the template's task definition again"
+    );
+    // Converged once: the next full deploy has nothing to put back.
+    let (ui6, out) = ui(None);
+    deploy(&session, &web(&v2, &image1, 256, "dev"), &yes(), &ui6)
+        .await
+        .unwrap();
+    assert!(!text(&out).contains("converged"), "{}", text(&out));
+
+    // Protected environments refuse, before anything is touched.
+    let prod = moto.session("prod").await;
+    let (ui7, _) = ui(None);
+    let err = deploy(&prod, &web(&v2, &image1, 256, "prod"), &hot, &ui7)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DeployError::HotswapProtected { ref env, .. } if env == "prod"),
+        "{err:?}"
+    );
+    assert_eq!(err.exit_code(), 2);
+    assert_eq!(status(&prod, "demo-prod-web").await, None);
+}
+
+/// moto 5.2.5 has no drift detection: DetectStackDrift is answered with an error. `drift` says
+/// which stack and call failed; what detection finds is tested against the scripted fake
+/// (`scripted.rs`, `drift_lists_the_drifted_resources_and_properties`).
+#[tokio::test]
+async fn drift_on_moto_fails_clearly_as_moto_has_no_drift_detection() {
+    let moto = Moto::start();
+    let session = moto.session("dev").await;
+    let data = assembly_of_stacks(CONFIG, "dev", &["data"]);
+    let (ui1, _) = ui(None);
+    deploy(&session, &data, &yes(), &ui1).await.unwrap();
+    let (ui2, _) = ui(None);
+    let err = drift(&session, &data, &ui2).await.unwrap_err();
+    assert!(
+        err.to_string().contains("drift detection of stack data"),
+        "{err}"
+    );
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::fake::{change, FakeCloudFormation, Script, Step};
-use common::{assembly, text, ui, CONFIG};
+use common::{assembly, assembly_of_stacks, text, ui, CONFIG, STARTER};
 use stackcraft_deploy::*;
 
 const STACK: &str = "AWS::CloudFormation::Stack";
@@ -531,5 +531,444 @@ async fn stacks_deploy_in_dependency_order_and_a_failure_stops_the_dependents() 
         !fake.calls().iter().any(|c| c.contains("demo-dev-access")),
         "{:?}",
         fake.calls()
+    );
+}
+
+/// `HH:MM:SS` UTC, as event lines show an event's time.
+fn clock(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 86_400;
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+#[tokio::test]
+async fn event_lines_show_the_time_cloudformation_recorded() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.script(DATA, create_ok());
+    let (ui, out) = ui(None);
+    deploy(&fake.session(), &data_only(), &opts(), &ui)
+        .await
+        .unwrap();
+    let out = text(&out);
+    let events = fake.events(DATA);
+    assert!(events.len() > 5, "{events:?}");
+    for e in events.iter().filter(|e| e.status != "REVIEW_IN_PROGRESS") {
+        let expected = format!(
+            "data  {}  {:<30} {:<36} {}",
+            clock(e.timestamp.unwrap()),
+            e.status,
+            e.resource_type,
+            e.logical_id
+        );
+        assert!(out.contains(&expected), "{expected:?} not in\n{out}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_deploy_writes_the_outputs_the_stacks_still_have() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.outputs(DATA, &[("UploadsBucket", "demo-dev-data-uploads-1")]);
+    fake.script(
+        DATA,
+        Script {
+            changes: vec![change(
+                Action::Modify,
+                "Items",
+                "AWS::DynamoDB::Table",
+                Replacement::Never,
+            )],
+            steps: vec![
+                ("", STACK, "UPDATE_IN_PROGRESS", ""),
+                ("Items", "AWS::DynamoDB::Table", "UPDATE_FAILED", "boom"),
+                ("", STACK, "UPDATE_ROLLBACK_IN_PROGRESS", ""),
+                ("", STACK, "UPDATE_ROLLBACK_COMPLETE", ""),
+            ],
+            ..Script::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let outputs_file = dir.path().join("outputs.json");
+    std::fs::write(
+        &outputs_file,
+        "{\"data\": {\"UploadsBucket\": \"stale\"}}\n",
+    )
+    .unwrap();
+    let with_file = DeployOptions {
+        outputs_file: Some(outputs_file.clone()),
+        ..opts()
+    };
+    let (ui1, _) = ui(None);
+    deploy(&fake.session(), &data_only(), &with_file, &ui1)
+        .await
+        .unwrap_err();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
+    assert_eq!(
+        written,
+        serde_json::json!({"data": {"UploadsBucket": "demo-dev-data-uploads-1"}}),
+        "the stack's outputs as they are after the rollback"
+    );
+
+    // A deploy whose only stack fails to be created (it rolls back to nothing) leaves the file
+    // alone.
+    let fake = FakeCloudFormation::default();
+    fake.script(
+        DATA,
+        Script {
+            changes: create_ok().changes,
+            steps: vec![
+                ("", STACK, "CREATE_IN_PROGRESS", ""),
+                ("Items", "AWS::DynamoDB::Table", "CREATE_FAILED", "boom"),
+                ("", STACK, "ROLLBACK_IN_PROGRESS", ""),
+                ("", STACK, "ROLLBACK_COMPLETE", ""),
+            ],
+            ..Script::default()
+        },
+    );
+    let (ui2, out) = ui(None);
+    deploy(&fake.session(), &data_only(), &with_file, &ui2)
+        .await
+        .unwrap_err();
+    assert!(text(&out).contains("left as it was"), "{}", text(&out));
+    assert_eq!(written.to_string(), {
+        let again: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&outputs_file).unwrap()).unwrap();
+        again.to_string()
+    });
+}
+
+#[tokio::test]
+async fn a_failed_deletion_is_not_said_to_roll_back() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.delete_script(
+        DATA,
+        vec![
+            ("", STACK, "DELETE_IN_PROGRESS", "User Initiated"),
+            (
+                "Uploads",
+                "AWS::S3::Bucket",
+                "DELETE_FAILED",
+                "The bucket you tried to delete is not empty",
+            ),
+            ("Items", "AWS::DynamoDB::Table", "DELETE_COMPLETE", ""),
+            (
+                "",
+                STACK,
+                "DELETE_FAILED",
+                "The following resource(s) failed to delete: [Uploads].",
+            ),
+        ],
+    );
+    let (ui1, out) = ui(None);
+    let err = destroy(
+        &fake.session(),
+        &data_only(),
+        &DestroyOptions {
+            yes: true,
+            ..DestroyOptions::default()
+        },
+        &ui1,
+    )
+    .await
+    .unwrap_err();
+    let out = text(&out);
+    assert!(
+        matches!(&err, DeployError::DeleteFailed { status, .. } if status == "DELETE_FAILED"),
+        "{err:?}"
+    );
+    assert!(out.contains("first failure: Uploads"), "{out}");
+    assert!(!out.contains("roll back"), "{out}");
+    assert!(
+        out.contains("data    waiting for CloudFormation to delete what it can"),
+        "{out}"
+    );
+}
+
+fn update_items() -> Script {
+    Script {
+        changes: vec![change(
+            Action::Modify,
+            "Items",
+            "AWS::DynamoDB::Table",
+            Replacement::Never,
+        )],
+        steps: vec![
+            ("", STACK, "UPDATE_IN_PROGRESS", ""),
+            ("Items", "AWS::DynamoDB::Table", "UPDATE_COMPLETE", ""),
+            ("", STACK, "UPDATE_COMPLETE", ""),
+        ],
+        ..Script::default()
+    }
+}
+
+#[tokio::test]
+async fn applying_an_applied_plan_again_says_it_was_applied() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, update_items());
+    let (ui1, _) = ui(None);
+    let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
+    let (ui2, _) = ui(None);
+    apply(&fake.session(), &planned, &ApplyOptions::default(), &ui2)
+        .await
+        .unwrap();
+    let calls = fake.calls().len();
+
+    // The executed change set is still there: EXECUTE_COMPLETE.
+    let (ui3, _) = ui(None);
+    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui3)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("already applied"), "{err}");
+
+    // CloudFormation forgot it: the stack runs the plan's template.
+    fake.forget_change_sets();
+    let (ui4, _) = ui(None);
+    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui4)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("runs the plan's template"),
+        "{err}"
+    );
+    assert_eq!(fake.calls().len(), calls, "nothing created or executed");
+}
+
+/// Every object key below `v`, with its path.
+fn keys(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                out.push(format!("{at}.{k}"));
+                keys(child, &format!("{at}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|c| keys(c, &format!("{at}[]"), out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_plan_file_has_one_key_style_and_a_version_that_is_checked() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, update_items());
+    let (ui1, _) = ui(None);
+    let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    planned.write(&path).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut all = Vec::new();
+    keys(&json, "", &mut all);
+    assert!(
+        all.contains(&".stacks[].changes[].logicalId".to_owned()),
+        "{all:?}"
+    );
+    let snake: Vec<_> = all.iter().filter(|k| k.contains('_')).collect();
+    assert!(snake.is_empty(), "snake_case keys: {snake:?}");
+    assert_eq!(json["version"], PLAN_VERSION);
+    assert_eq!(Plan::read(&path).unwrap(), planned);
+
+    // A newer format is refused, naming both versions.
+    let mut newer = json.clone();
+    newer["version"] = (PLAN_VERSION + 1).into();
+    std::fs::write(&path, newer.to_string()).unwrap();
+    let err = Plan::read(&path).unwrap_err();
+    assert!(matches!(err, DeployError::BadPlan { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("plan format {}", PLAN_VERSION + 1))
+            && message.contains("newer stackcraft")
+            && message.contains(&format!("up to {PLAN_VERSION}")),
+        "{message}"
+    );
+
+    // No version: not a plan.
+    let mut unversioned = json.clone();
+    unversioned.as_object_mut().unwrap().remove("version");
+    std::fs::write(&path, unversioned.to_string()).unwrap();
+    let err = Plan::read(&path).unwrap_err();
+    assert!(err.to_string().contains("has no `version`"), "{err}");
+
+    // Format 1 (the changes' keys in snake_case) is migrated.
+    let mut v1 = json.clone();
+    v1["version"] = 1.into();
+    let change = v1["stacks"][0]["changes"][0].as_object_mut().unwrap();
+    for (new, old) in [
+        ("logicalId", "logical_id"),
+        ("physicalId", "physical_id"),
+        ("resourceType", "resource_type"),
+    ] {
+        let v = change.remove(new).unwrap();
+        change.insert(old.to_owned(), v);
+    }
+    std::fs::write(&path, v1.to_string()).unwrap();
+    assert_eq!(Plan::read(&path).unwrap(), planned);
+}
+
+/// A deploy against the scripted fake with the UI the CLI uses ([`Ui::terminal`]): run by
+/// [`status_lines_on_a_terminal_and_not_in_a_pipe`] under a pseudo-terminal and in a pipe.
+#[tokio::test]
+#[ignore = "run by status_lines_on_a_terminal_and_not_in_a_pipe, under a terminal and in a pipe"]
+async fn deploy_with_the_terminal_ui() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.script(DATA, create_ok());
+    let session = fake
+        .session()
+        .with_poll(std::time::Duration::from_millis(20));
+    let ui = Ui::terminal().with_interrupt(Interrupt::Never);
+    deploy(&session, &data_only(), &opts(), &ui).await.unwrap();
+}
+
+#[test]
+fn status_lines_on_a_terminal_and_not_in_a_pipe() {
+    common::setup();
+    let exe = std::env::current_exe().unwrap();
+    let args = [
+        "--exact",
+        "deploy_with_the_terminal_ui",
+        "--ignored",
+        "--nocapture",
+    ];
+    // A pseudo-terminal: script(1) runs the deploy with its stdin, stdout and stderr on one.
+    let command = format!("{} {}", exe.display(), args.join(" "));
+    let on_terminal = std::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        // No colour (so the lines read as in a pipe), yet status lines: they are no colour.
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script(1) (util-linux) runs");
+    let screen = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{screen}");
+    // The status line: bar, count, elapsed and the resource in progress...
+    assert!(
+        screen.contains(
+            "data  [##########----------] 1/2  0s  CREATE_IN_PROGRESS Items (AWS::DynamoDB::Table)"
+        ),
+        "{screen}"
+    );
+    // ...redrawn in place: moved up over and cleared before the next event line.
+    assert!(screen.contains("\r\x1b[1A\x1b[J"), "{screen:?}");
+    // The event lines are still there, the status line is gone at the end.
+    assert!(
+        screen.contains("CREATE_COMPLETE                AWS::S3::Bucket"),
+        "{screen}"
+    );
+    let last = screen
+        .rfind("data  ✓ demo-dev-data CREATE_COMPLETE")
+        .expect(&screen);
+    assert!(!screen[last..].contains("1/2"), "{screen}");
+
+    let in_pipe = std::process::Command::new(&exe)
+        .args(args)
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let progress = String::from_utf8_lossy(&in_pipe.stderr);
+    assert!(in_pipe.status.success(), "{progress}");
+    assert!(
+        progress.contains("CREATE_COMPLETE                AWS::S3::Bucket"),
+        "{progress}"
+    );
+    assert!(
+        !progress.contains('\x1b'),
+        "no terminal codes in a pipe: {progress:?}"
+    );
+    assert!(
+        !progress.contains("1/2"),
+        "no status line in a pipe: {progress}"
+    );
+}
+
+#[tokio::test]
+async fn drift_lists_the_drifted_resources_and_properties() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.drift(
+        DATA,
+        "DRIFTED",
+        vec![
+            ResourceDrift {
+                logical_id: "Items".into(),
+                physical_id: Some("demo-dev-data-items".into()),
+                resource_type: "AWS::DynamoDB::Table".into(),
+                status: "MODIFIED".into(),
+                differences: vec![PropertyDifference {
+                    path: "/BillingMode".into(),
+                    expected: "PAY_PER_REQUEST".into(),
+                    actual: "PROVISIONED".into(),
+                    kind: "NOT_EQUAL".into(),
+                }],
+            },
+            ResourceDrift {
+                logical_id: "Uploads".into(),
+                physical_id: Some("demo-dev-data-uploads-1".into()),
+                resource_type: "AWS::S3::Bucket".into(),
+                status: "DELETED".into(),
+                differences: Vec::new(),
+            },
+        ],
+    );
+    let (ui1, results, progress) = Ui::capture_streams(None);
+    let report = drift(&fake.session(), &data_only(), &ui1).await.unwrap();
+    assert_eq!(report.len(), 1);
+    assert!(report[0].drifted());
+    assert_eq!(
+        text(&results),
+        "data (demo-dev-data): DRIFTED, 2 resource(s) differ from the template\n\
+         \x20 ~ Items (AWS::DynamoDB::Table) MODIFIED demo-dev-data-items\n\
+         \x20     /BillingMode: template PAY_PER_REQUEST, actual PROVISIONED\n\
+         \x20 - Uploads (AWS::S3::Bucket) DELETED demo-dev-data-uploads-1\n"
+    );
+    assert!(text(&progress).contains("1 stack(s) of dev drifted"));
+
+    // In sync, and a stack that is not deployed: nothing drifted.
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    let (ui2, results) = ui(None);
+    let report = drift(
+        &fake.session(),
+        &assembly_of_stacks(CONFIG, "dev", STARTER),
+        &ui2,
+    )
+    .await
+    .unwrap();
+    assert!(report.iter().all(|d| !d.drifted()), "{report:?}");
+    let results = text(&results);
+    assert!(
+        results.contains("data (demo-dev-data): in sync"),
+        "{results}"
+    );
+    assert!(
+        results.contains("access (demo-dev-access): not deployed"),
+        "{results}"
+    );
+    assert!(results.contains("no drift in dev"), "{results}");
+    assert_eq!(
+        fake.calls()
+            .iter()
+            .filter(|c| c.starts_with("detect_drift"))
+            .count(),
+        1,
+        "only deployed stacks are checked"
     );
 }

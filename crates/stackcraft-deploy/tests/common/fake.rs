@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use indexmap::IndexMap;
@@ -37,6 +37,10 @@ struct FakeStack {
     pending: VecDeque<Step>,
     hang: bool,
     final_outputs: IndexMap<String, String>,
+    /// The template of the last executed change set.
+    template: Option<String>,
+    /// What the next DeleteStack replays (default: DELETE_IN_PROGRESS, DELETE_COMPLETE).
+    delete_steps: Option<Vec<Step>>,
 }
 
 #[derive(Default)]
@@ -44,6 +48,12 @@ struct State {
     stacks: HashMap<String, FakeStack>,
     scripts: HashMap<String, VecDeque<Script>>,
     change_sets: HashMap<String, (String, ChangeSetDescription)>,
+    /// What drift detection finds, by stack: its drift status and drifted resources.
+    drifts: HashMap<String, (String, Vec<ResourceDrift>)>,
+    /// Detections started: (id, stack, polls left before it completes).
+    detections: Vec<(String, String, usize)>,
+    /// The template body each change set was made from.
+    templates: HashMap<String, String>,
     next_id: usize,
     /// Every call, in order (`execute:<stack>`, `create_change_set:<stack>`, ...).
     pub calls: Vec<String>,
@@ -94,10 +104,44 @@ impl FakeCloudFormation {
         );
     }
 
+    /// Gives an existing stack outputs.
+    pub fn outputs(&self, stack: &str, outputs: &[(&str, &str)]) {
+        let mut s = self.state.lock().unwrap();
+        s.stacks.get_mut(stack).unwrap().outputs = outputs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+
+    /// What drift detection of `stack` finds (after two polls in progress).
+    pub fn drift(&self, stack: &str, status: &str, resources: Vec<ResourceDrift>) {
+        let mut s = self.state.lock().unwrap();
+        s.drifts.insert(stack.into(), (status.into(), resources));
+    }
+
+    /// What the next deletion of `stack` replays.
+    pub fn delete_script(&self, stack: &str, steps: Vec<Step>) {
+        let mut s = self.state.lock().unwrap();
+        s.stacks.get_mut(stack).unwrap().delete_steps = Some(steps);
+    }
+
+    /// Forgets every change set, as CloudFormation does in time (executed ones included).
+    pub fn forget_change_sets(&self) {
+        self.state.lock().unwrap().change_sets.clear();
+    }
+
     /// Makes an existing stack replay `steps` on its own (another operation in progress).
     pub fn busy(&self, stack: &str, steps: Vec<Step>) {
         let mut s = self.state.lock().unwrap();
         s.stacks.get_mut(stack).unwrap().pending.extend(steps);
+    }
+
+    /// The events of a stack, oldest first.
+    pub fn events(&self, stack: &str) -> Vec<StackEvent> {
+        let s = self.state.lock().unwrap();
+        let mut events = s.stacks[stack].events.clone();
+        events.reverse();
+        events
     }
 
     pub fn calls(&self) -> Vec<String> {
@@ -125,6 +169,12 @@ impl FakeCloudFormation {
     }
 }
 
+/// When the fake's event `n` happened: 2026-01-01, from 01:00:00 UTC on, `n` seconds apart,
+/// so a test can tell the event's own time from the time it was read.
+pub fn event_time(n: usize) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_767_225_600 + 3600 + n as u64)
+}
+
 fn event(n: usize, logical: &str, type_: &str, status: &str, reason: &str) -> StackEvent {
     StackEvent {
         id: format!("event-{n}"),
@@ -133,7 +183,7 @@ fn event(n: usize, logical: &str, type_: &str, status: &str, reason: &str) -> St
         resource_type: type_.into(),
         status: status.into(),
         reason: (!reason.is_empty()).then(|| reason.to_owned()),
-        timestamp: None,
+        timestamp: Some(event_time(n)),
     }
 }
 
@@ -225,6 +275,9 @@ impl CloudFormationApi for FakeCloudFormation {
             "arn:aws:cloudformation:eu-central-1:123456789012:changeSet/{}/{n}",
             req.change_set_name
         );
+        if let TemplateSource::Body(body) = &req.template {
+            s.templates.insert(id.clone(), body.clone());
+        }
         let (status, reason) = if changes.is_empty() {
             ("FAILED", Some("The submitted information didn't contain changes. Submit different information to create a change set.".to_owned()))
         } else {
@@ -263,24 +316,46 @@ impl CloudFormationApi for FakeCloudFormation {
     async fn execute_change_set(&self, id: &str) -> Result<(), ApiError> {
         {
             let mut s = self.state.lock().unwrap();
-            let (stack, _) = s
+            // As CloudFormation: the executed change set stays (EXECUTE_COMPLETE), the
+            // stack's others are deleted.
+            let (stack, cs) = s
                 .change_sets
-                .remove(id)
+                .get_mut(id)
                 .ok_or_else(|| ApiError::service("ChangeSetNotFound", "gone"))?;
+            if cs.execution_status != "AVAILABLE" {
+                return Err(ApiError::service(
+                    "InvalidChangeSetStatus",
+                    format!(
+                        "ChangeSet [{id}] cannot be executed in its current status of [{}]",
+                        cs.execution_status
+                    ),
+                ));
+            }
+            cs.execution_status = "EXECUTE_COMPLETE".into();
+            let stack = stack.clone();
+            s.change_sets
+                .retain(|other, (of, _)| other.as_str() == id || *of != stack);
             s.calls.push(format!("execute:{stack}"));
+            let template = s.templates.get(id).cloned();
             let script = s
                 .scripts
                 .get_mut(&stack)
                 .and_then(|q| q.pop_front())
                 .unwrap_or_default();
             let st = s.stacks.get_mut(&stack).unwrap();
+            st.template = template;
             st.pending.extend(script.steps);
             st.hang = script.hang;
-            st.final_outputs = script
-                .outputs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+            // A script without outputs keeps the stack's (a rollback restores them).
+            st.final_outputs = if script.outputs.is_empty() {
+                st.outputs.clone()
+            } else {
+                script
+                    .outputs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            };
             // The stack is busy from now on.
             st.status = if st.status == "REVIEW_IN_PROGRESS" {
                 "CREATE_IN_PROGRESS".into()
@@ -321,22 +396,78 @@ impl CloudFormationApi for FakeCloudFormation {
         Ok(out)
     }
 
-    async fn get_template(&self, _stack: &str) -> Result<String, ApiError> {
-        Ok("{\"Resources\": {}}".into())
+    async fn get_template(&self, stack: &str) -> Result<String, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        Ok(find(&mut s, stack)
+            .and_then(|(_, st)| st.template.clone())
+            .unwrap_or_else(|| "{\"Resources\": {}}".into()))
     }
 
     async fn stack_resources(&self, _stack: &str) -> Result<Vec<StackResource>, ApiError> {
         Ok(Vec::new())
     }
 
+    async fn detect_drift(&self, stack: &str) -> Result<String, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        let name = find(&mut s, stack)
+            .map(|(name, _)| name.clone())
+            .ok_or_else(|| ApiError::service("ValidationError", "Stack does not exist"))?;
+        s.calls.push(format!("detect_drift:{name}"));
+        let id = format!("detection-{}", s.detections.len());
+        s.detections.push((id.clone(), name, 2));
+        Ok(id)
+    }
+
+    async fn drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        let (_, stack, left) = s
+            .detections
+            .iter_mut()
+            .find(|(id, _, _)| id == detection_id)
+            .ok_or_else(|| ApiError::service("ValidationError", "no such detection"))?;
+        if *left > 0 {
+            *left -= 1;
+            return Ok(DriftDetection {
+                status: "DETECTION_IN_PROGRESS".into(),
+                stack_drift_status: None,
+                reason: None,
+            });
+        }
+        let stack = stack.clone();
+        let status = s
+            .drifts
+            .get(&stack)
+            .map(|(status, _)| status.clone())
+            .unwrap_or_else(|| "IN_SYNC".into());
+        Ok(DriftDetection {
+            status: "DETECTION_COMPLETE".into(),
+            stack_drift_status: Some(status),
+            reason: None,
+        })
+    }
+
+    async fn resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        let name = find(&mut s, stack)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_default();
+        Ok(s.drifts
+            .get(&name)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default())
+    }
+
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
         let mut s = self.state.lock().unwrap();
         s.calls.push(format!("delete_stack:{stack}"));
         if let Some((_, st)) = find(&mut s, stack) {
-            st.pending.extend([
-                ("", "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", ""),
-                ("", "AWS::CloudFormation::Stack", "DELETE_COMPLETE", ""),
-            ]);
+            let steps = st.delete_steps.take().unwrap_or_else(|| {
+                vec![
+                    ("", "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", ""),
+                    ("", "AWS::CloudFormation::Stack", "DELETE_COMPLETE", ""),
+                ]
+            });
+            st.pending.extend(steps);
             st.status = "DELETE_IN_PROGRESS".into();
         }
         Ok(())

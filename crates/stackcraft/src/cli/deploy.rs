@@ -103,6 +103,11 @@ pub(crate) struct Args {
     /// Write the outputs of the deployed stacks to this JSON file ({"stack": {"Key": "value"}}).
     #[arg(long, value_name = "PATH")]
     outputs_file: Option<PathBuf>,
+    /// Where only Lambda code or container images changed, update just those (seconds, no
+    /// change set); other stacks get a change set. Refused in protected environments. The
+    /// stack drifts from its template until the next deploy without --hotswap.
+    #[arg(long)]
+    hotswap: bool,
 }
 
 pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
@@ -119,6 +124,7 @@ pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
         concurrency: args.concurrency.max(1),
         asset_parallelism: args.asset_parallelism.max(1),
         outputs_file: args.outputs_file,
+        hotswap: args.hotswap,
     };
     stackcraft_deploy::block_on(async {
         let session = args

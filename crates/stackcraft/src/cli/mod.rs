@@ -16,6 +16,8 @@ mod deploy;
 mod destroy;
 #[cfg(feature = "deploy")]
 mod diff;
+#[cfg(feature = "deploy")]
+mod drift;
 mod graph;
 mod init;
 #[cfg(feature = "deploy")]
@@ -27,6 +29,8 @@ mod outputs;
 mod plan;
 mod style;
 mod synth;
+#[cfg(feature = "deploy")]
+mod watch;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -40,7 +44,7 @@ use crate::error::Error;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  differences found (diff) or failed checks (check)
+  1  differences found (diff), drifted stacks (drift) or failed checks (check)
   2  bad command line or configuration (the message names file, line and key)
   3  a stack cannot be synthesized (invalid construct, named by its path), is unknown, or
      (outputs) is not deployed
@@ -117,9 +121,21 @@ enum Command {
     ///
     /// Synthesizes, uploads assets, creates a change set per stack, shows it (replacements and
     /// removals of stateful resources flagged), asks when anything is replaced or removed,
-    /// executes it and follows the stack's events until it settles.
+    /// executes it and follows the stack's events until it settles. On a terminal, each stack
+    /// has a status line (resources done / total, elapsed, the resource in progress) redrawn
+    /// below the events. With --hotswap, stacks where only Lambda code or container images
+    /// changed are updated directly instead.
     #[cfg(feature = "deploy")]
     Deploy(deploy::Args),
+    /// Deploy a stack with --hotswap, then again whenever a source file changes (Ctrl-C ends).
+    ///
+    /// Each change rebuilds what changed (synthesis), then updates only the changed Lambda code
+    /// (UpdateFunctionCode) or container images (a new task definition revision and
+    /// UpdateService) in seconds; any other change gets a full change set. Refused in
+    /// protected environments. The stack drifts from its template until the next
+    /// `stackcraft deploy` without --hotswap, which puts it back.
+    #[cfg(feature = "deploy")]
+    Watch(watch::Args),
     /// Prepare change sets without executing them and save them in a plan file.
     #[cfg(feature = "deploy")]
     Plan(plan::Args),
@@ -129,6 +145,13 @@ enum Command {
     /// Compare the synthesized templates with the deployed ones (exit code 1 when they differ).
     #[cfg(feature = "deploy")]
     Diff(diff::Args),
+    /// Detect drift: resources changed outside CloudFormation (exit code 1 when any drifted).
+    ///
+    /// Runs CloudFormation's drift detection on each deployed stack and lists the resources
+    /// that were modified or deleted, with each property's template and actual value. Only the
+    /// resource types CloudFormation can check are checked.
+    #[cfg(feature = "deploy")]
+    Drift(drift::Args),
     /// Delete deployed stacks in reverse dependency order.
     #[cfg(feature = "deploy")]
     Destroy(destroy::Args),
@@ -214,6 +237,10 @@ fn dispatch(app: &App, cli: Cli) -> Result<(), Error> {
         Command::Apply(args) => plan::apply(&project()?, args),
         #[cfg(feature = "deploy")]
         Command::Diff(args) => diff::run(&project()?, args),
+        #[cfg(feature = "deploy")]
+        Command::Drift(args) => drift::run(&project()?, args),
+        #[cfg(feature = "deploy")]
+        Command::Watch(args) => watch::run(&project()?, args),
         #[cfg(feature = "deploy")]
         Command::Destroy(args) => destroy::run(&project()?, args),
         #[cfg(feature = "deploy")]
