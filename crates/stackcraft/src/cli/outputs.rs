@@ -53,6 +53,9 @@ pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
             env.name
         )));
     }
+    for (stack, deployed, _) in found.iter().filter(|(_, _, o)| o.is_none()) {
+        eprintln!("{stack} ({deployed}): not deployed");
+    }
     if args.json {
         let all: serde_json::Map<String, serde_json::Value> = found
             .into_iter()
@@ -68,7 +71,6 @@ pub(crate) fn run(project: &Project, args: Args) -> Result<(), Error> {
     }
     for (stack, deployed, outputs) in found {
         let Some(outputs) = outputs else {
-            eprintln!("{stack} ({deployed}): not deployed");
             continue;
         };
         println!("{stack} ({deployed})");
