@@ -2,11 +2,18 @@
 //! Redis queue; a worker moves them into MySQL; a web page on S3 + CloudFront calls the API.
 //!
 //! ```text
-//!  browser ──► CloudFront ──► S3 (web page, config.json → API URL)
-//!     │
-//!     └──► ALB :80/:443 ──► api (Fargate, counter api :5080) ──► Redis :6379 ◄── worker
-//!                                      └──────────► MySQL :3306 ◄─────────────┘
+//!  browser ──► CloudFront ──► S3 (web page, config.json → its own URL)
+//!                  │ /count, /health, /openapi.json
+//!                  └──► ALB :80 (:443 with api_domain) ──► api (Fargate, counter api :5080)
+//!                                     Redis :6379 ◄── api, worker ──► MySQL :3306
 //! ```
+//!
+//! The page calls its own origin: CloudFront sends the API's paths to the load balancer
+//! (nothing cached, every method, the viewer's headers but `Host`), so the page and the API
+//! share one HTTPS name in every environment and no browser blocks mixed content. Without an
+//! `api_domain` the load balancer has no certificate and admits only CloudFront's origin-facing
+//! servers (plain HTTP between CloudFront and the load balancer); with one, it serves HTTPS at
+//! that domain to everyone and CloudFront reaches it there over HTTPS.
 //!
 //! Everything that differs between environments (zones, NAT gateways, Multi-AZ, failover,
 //! protection, retention, task counts) comes from the constructs' defaults for the
@@ -20,7 +27,7 @@ use std::path::PathBuf;
 
 use counter_contract::{self as contract, command, env, metric};
 use stackcraft_config::ConfigError;
-use stackcraft_constructs::cloudfront::{SiteOptions, StaticSite};
+use stackcraft_constructs::cloudfront::{Behavior, Origin, PathBehavior, SiteOptions, StaticSite};
 use stackcraft_constructs::cloudwatch::{
     Alarm, AlarmOptions, Dashboard, Graph, Metric, Stat, Threshold,
 };
@@ -30,8 +37,8 @@ use stackcraft_constructs::ecs::{
     Cluster, ConnectionEnv, Container, ContainerCondition, FargateService, FargateTaskOptions,
     Image, RustImage, ServiceOptions, TaskDefinition,
 };
-use stackcraft_constructs::elasticache::{Redis, RedisOptions};
-use stackcraft_constructs::elbv2::{AlbOptions, ApplicationLoadBalancer};
+use stackcraft_constructs::elasticache::{Redis, RedisMode, RedisOptions};
+use stackcraft_constructs::elbv2::{AlbOptions, ApplicationLoadBalancer, Ingress};
 use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_constructs::servicediscovery::PrivateDnsNamespace;
 use stackcraft_constructs::sns::Topic;
@@ -42,6 +49,8 @@ use crate::{Blueprint, Context};
 
 /// The port the counter's API (and the worker's health endpoint) listens on.
 const HTTP_PORT: u16 = contract::DEFAULT_HTTP_PORT;
+/// The API's paths, routed by CloudFront to the load balancer (the rest is the page).
+const API_PATHS: [&str; 3] = ["/count", contract::HEALTH_PATH, "/openapi.json"];
 /// The database the worker writes and the API reads.
 const DATABASE: &str = "counter";
 /// Where the counter's binary is, in the image stackcraft builds and in `apps/counter`'s
@@ -103,6 +112,9 @@ stackcraft_config::settings! {
         api_domain: Option<DomainSettings>,
         /// Serve the web page at this domain (default: CloudFront's name).
         site_domain: Option<SiteDomainSettings>,
+        /// A WAF web ACL (ARN, scope CLOUDFRONT, in us-east-1) for every request of the page
+        /// and the API through CloudFront (default: none).
+        web_acl_id: Option<String>,
         /// Who is mailed when an alarm fires (default: nobody).
         alarm_email: Option<String>,
         /// NAT gateways (default: one per zone in ha environments, one otherwise; zero is
@@ -185,12 +197,42 @@ stackcraft_config::settings! {
 }
 
 stackcraft_config::settings! {
+    /// The queue's Redis: a replication group by default (one small node, a replica in ha
+    /// environments: the queue is one stream whose every write goes to the primary, so more
+    /// replicas or shards would add cost, not throughput), or ElastiCache Serverless (the
+    /// seed's choice), which follows the load within optional limits but bills at least 1
+    /// GB-hour of storage around the clock.
     #[derive(Debug)]
     struct RedisSettings {
-        /// The ElastiCache node type (default `cache.t4g.micro`; `cache.t4g.small` in ha
-        /// environments).
+        /// `replication-group` or `serverless`.
+        mode: RedisModeSetting = RedisModeSetting::ReplicationGroup,
+        /// Replication group: the ElastiCache node type (default `cache.t4g.micro`;
+        /// `cache.t4g.small` in ha environments).
         node_type: Option<String>,
+        /// Serverless: the most data held, in GB (default: no limit of ours).
+        max_storage_gb: Option<u32>,
+        /// Serverless: the most ElastiCache Processing Units per second (default: no limit
+        /// of ours).
+        max_ecpu_per_second: Option<u32>,
     }
+}
+
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum RedisModeSetting {
+    #[default]
+    ReplicationGroup,
+    Serverless,
+}
+
+impl stackcraft_config::settings::SettingType for RedisModeSetting {
+    fn type_name() -> String {
+        stackcraft_config::settings::one_of(&[
+            RedisModeSetting::ReplicationGroup,
+            RedisModeSetting::Serverless,
+        ])
+    }
+}
 }
 
 pub const QUEUE_COUNTER: Blueprint = Blueprint {
@@ -220,11 +262,27 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             ..VpcOptions::default()
         },
     );
+    if cfg.redis.mode == RedisModeSetting::ReplicationGroup
+        && (cfg.redis.max_storage_gb.is_some() || cfg.redis.max_ecpu_per_second.is_some())
+    {
+        let path = stack.path_of("Queue");
+        stack.error(
+            &path,
+            "redis.max_storage_gb and redis.max_ecpu_per_second limit a serverless cache: set redis.mode = \"serverless\"".to_owned(),
+        );
+    }
     let queue = Redis::new(
         stack,
         "Queue",
         &vpc,
         RedisOptions {
+            mode: match cfg.redis.mode {
+                RedisModeSetting::ReplicationGroup => RedisMode::ReplicationGroup,
+                RedisModeSetting::Serverless => RedisMode::Serverless {
+                    max_storage_gb: cfg.redis.max_storage_gb,
+                    max_ecpu_per_second: cfg.redis.max_ecpu_per_second,
+                },
+            },
             node_type: cfg.redis.node_type.clone(),
             ..RedisOptions::default()
         },
@@ -248,19 +306,27 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .build(stack),
     };
 
-    // The API behind the load balancer, the web page in front of it.
+    // The API behind the load balancer, the web page and the API's paths on CloudFront. With
+    // its own domain the API serves HTTPS to anyone there; without, only through CloudFront.
+    let api_domain = cfg
+        .api_domain
+        .as_ref()
+        .map(|d| domain(&d.name, &d.hosted_zone_id));
     let alb = ApplicationLoadBalancer::new(
         stack,
         "LoadBalancer",
         &vpc,
         AlbOptions {
-            domain: cfg
-                .api_domain
-                .as_ref()
-                .map(|d| domain(&d.name, &d.hosted_zone_id)),
+            ingress: if api_domain.is_some() {
+                Ingress::Internet
+            } else {
+                Ingress::cloudfront()
+            },
+            domain: api_domain,
             ..AlbOptions::default()
         },
     );
+    let api_origin = Origin::load_balancer(&alb);
     let site = StaticSite::new(
         stack,
         "Site",
@@ -274,10 +340,15 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
                 .site_domain
                 .as_ref()
                 .and_then(|d| d.certificate_arn.clone()),
-            connect_to: vec![alb.url()],
+            behaviors: API_PATHS
+                .iter()
+                .map(|path| PathBehavior::new(path, Behavior::api(api_origin.clone())))
+                .collect(),
+            web_acl_id: cfg.web_acl_id.clone(),
             ..SiteOptions::default()
         },
     );
+    site_checks(stack, &site, &cfg, alb.is_https());
 
     // The services: same image, same configuration, different command.
     let cluster = Cluster::new(stack, "Cluster", &vpc);
@@ -411,21 +482,52 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         ],
     );
 
-    stack.output("ApiUrl", alb.url()).description = Some(if alb.is_https() {
-        "The API, over HTTPS".to_owned()
+    let (api_url, about) = if alb.is_https() {
+        (
+            alb.url(),
+            "The API at its own domain, over HTTPS (also at SiteUrl/count)",
+        )
     } else {
-        "The API over plain HTTP: no api_domain is configured, so there is no certificate"
-            .to_owned()
-    });
+        (
+            site.url(),
+            "The API through CloudFront, over HTTPS (the load balancer admits only CloudFront)",
+        )
+    };
+    stack.output("ApiUrl", api_url).description = Some(about.to_owned());
     stack.output("SiteUrl", site.url());
-    site.config_from_output(stack, "apiUrl", "ApiUrl");
+    // The page calls its own origin, which routes the API's paths to the load balancer.
+    site.config_from_output(stack, "apiUrl", "SiteUrl");
     stack.output("SiteBucket", site.bucket().name()).description = Some(
         "Holds the web page: after this stack deploys, stackcraft deploy publishes the page's \
-         files here with config.json written from the outputs (apiUrl = ApiUrl), removes files \
+         files here with config.json written from the outputs (apiUrl = SiteUrl), removes files \
          no longer in the page, and invalidates the changed paths in CloudFront"
             .to_owned(),
     );
     Ok(())
+}
+
+/// Why the distribution of page and API goes without what some checks ask for.
+fn site_checks(stack: &mut Stack, site: &StaticSite, cfg: &Settings, api_https: bool) {
+    let distribution = site.target().clone();
+    if !api_https {
+        stack.suppress(
+            &distribution,
+            "SC-CF-005",
+            "No api_domain is configured, so the load balancer has no certificate: CloudFront reaches it over HTTP, and the load balancer admits nothing but CloudFront's origin-facing servers. Configure api_domain for HTTPS to the origin.",
+        );
+    }
+    if cfg.web_acl_id.is_none() {
+        stack.suppress(
+            &distribution,
+            "CKV_AWS_68",
+            "No web_acl_id is configured: the page is static and the API takes one integer per request behind autoscaled tasks; a web ACL for CloudFront lives in us-east-1 and costs per request, so it is the operator's choice (set web_acl_id).",
+        );
+    }
+    stack.suppress(
+        &distribution,
+        "CKV_AWS_310",
+        "Two origins in one region: the page's bucket (S3's durability) and the API's load balancer across every zone of the VPC; there is no second region to fail over to.",
+    );
 }
 
 /// Counts waiting in the queue: published by the worker (CloudWatch embedded metric format

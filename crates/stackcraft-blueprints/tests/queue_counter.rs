@@ -114,11 +114,12 @@ fn prod_is_highly_available_and_protected_and_the_others_are_cheap() {
         json!({"Value": "https://api.counter.example.com"}),
     );
     t.has_output("SiteUrl", json!({"Value": "https://counter.example.com"}));
+    // Without api_domain the API is reached through CloudFront, over HTTPS.
     let dev = counter("dev");
-    dev.has_output(
-        "ApiUrl",
-        json!({"Value": {"Fn::Join": ["", ["http://", {"Fn::GetAtt": ["LoadBalancer", "DNSName"]}]]}}),
-    );
+    let site_url =
+        json!({"Fn::Join": ["", ["https://", {"Fn::GetAtt": ["SiteDistribution", "DomainName"]}]]});
+    dev.has_output("ApiUrl", json!({"Value": site_url}));
+    dev.has_output("SiteUrl", json!({"Value": site_url}));
 }
 
 #[test]
@@ -126,7 +127,6 @@ fn the_security_group_graph_is_exactly_the_described_one() {
     for env in ["dev", "prod"] {
         let t = counter(env);
         let mut expected: BTreeSet<_> = [
-            edge("LoadBalancer", "0.0.0.0/0", 80),
             edge("Api", "LoadBalancer", 5080),
             edge("Queue", "Api", 6379),
             edge("Queue", "Worker", 6379),
@@ -135,17 +135,22 @@ fn the_security_group_graph_is_exactly_the_described_one() {
         ]
         .into();
         if env == "prod" {
-            // A certificate (api_domain): HTTPS, and port 80 only redirects.
+            // A certificate (api_domain): HTTPS to everyone at that domain, port 80 redirects.
             expected.insert(edge("LoadBalancer", "0.0.0.0/0", 443));
+            expected.insert(edge("LoadBalancer", "0.0.0.0/0", 80));
             // The password rotation function.
             expected.insert(edge("Database", "DatabaseRotation", 3306));
+        } else {
+            // No domain: only CloudFront's origin-facing servers (eu-central-1), on 80.
+            expected.insert(edge("LoadBalancer", "pl-a3a144ca", 80));
         }
         let ingress = ingress_edges(&t);
         assert_eq!(ingress, expected, "{env}");
 
-        // Only the load balancer is open to the internet, on 80/443.
+        // Only the load balancer is open beyond the VPC's groups, on 80/443.
+        let outside = |from: &str| from.contains('/') || from.starts_with("pl-");
         for (to, from, port) in &ingress {
-            if from.contains('/') {
+            if outside(from) {
                 assert!(
                     to == "LoadBalancer" && [80, 443].contains(port),
                     "{env}: {to} {from} {port}"
@@ -155,7 +160,7 @@ fn the_security_group_graph_is_exactly_the_described_one() {
         // Every edge between groups is allowed on the sending side too.
         let mirrored: BTreeSet<_> = ingress
             .iter()
-            .filter(|(_, from, _)| !from.contains('/'))
+            .filter(|(_, from, _)| !outside(from))
             .map(|(to, from, port)| (from.clone(), to.clone(), *port))
             .collect();
         assert_eq!(egress_edges(&t), mirrored, "{env}");
@@ -456,7 +461,8 @@ fn every_variable_a_container_gets_is_one_the_counter_reads() {
     }
 }
 
-/// Deploy publishes the web page into the site bucket with `config.json` = `{"apiUrl": ApiUrl}`:
+/// Deploy publishes the web page into the site bucket with `config.json` = `{"apiUrl": SiteUrl}`
+/// (the page calls its own origin, which routes the API's paths):
 /// the publication names the stack's own bucket, distribution and output.
 #[test]
 fn the_web_page_is_published_with_its_api_url_from_the_outputs() {
@@ -466,7 +472,7 @@ fn the_web_page_is_published_with_its_api_url_from_the_outputs() {
     assert_eq!(site.path, "counter/Site");
     assert_eq!(
         site.config.iter().collect::<Vec<_>>(),
-        [(&"apiUrl".to_owned(), &"ApiUrl".to_owned())]
+        [(&"apiUrl".to_owned(), &"SiteUrl".to_owned())]
     );
     let t = &stack.template;
     assert_eq!(t.resources[&site.bucket].type_, "AWS::S3::Bucket");
@@ -474,7 +480,140 @@ fn the_web_page_is_published_with_its_api_url_from_the_outputs() {
         t.resources[&site.distribution].type_,
         "AWS::CloudFront::Distribution"
     );
-    assert!(t.outputs.contains_key("ApiUrl"));
+    assert!(t.outputs.contains_key("SiteUrl"));
     let asset = stack.assets.iter().find(|a| a.hash == site.asset).unwrap();
     assert!(asset.source.join("index.html").exists(), "{asset:?}");
+}
+
+/// The shipped configuration with `lines` added to the counter's settings.
+fn shipped_with(lines: &str) -> Config {
+    let path = repo_root().join("stackcraft.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "[stacks.counter.settings]\n",
+        &format!("[stacks.counter.settings]\n{lines}\n"),
+    );
+    Config::parse(&text, &path).unwrap()
+}
+
+/// Note 4 of the seed (mixed content): the API's paths go through the site's distribution to
+/// the load balancer (nothing cached, every method, the viewer's headers but Host), HTTP to a
+/// load balancer without a certificate, HTTPS to the API's domain; no error page rewrites the
+/// API's answers.
+#[test]
+fn the_api_paths_reach_the_load_balancer_through_the_site_distribution() {
+    for (env, protocol, domain) in [
+        (
+            "dev",
+            "http-only",
+            json!({"Fn::GetAtt": ["LoadBalancer", "DNSName"]}),
+        ),
+        ("prod", "https-only", json!("api.counter.example.com")),
+    ] {
+        let t = counter(env);
+        let (_, d) = t.find_resources("AWS::CloudFront::Distribution").remove(0);
+        let config = &d["Properties"]["DistributionConfig"];
+        let origins = config["Origins"].as_array().unwrap();
+        assert_eq!(origins.len(), 2, "{env}");
+        assert_eq!(origins[0]["Id"], "SiteBucket");
+        assert_eq!(origins[1]["Id"], "LoadBalancer");
+        assert_eq!(origins[1]["DomainName"], domain, "{env}");
+        assert_eq!(
+            origins[1]["CustomOriginConfig"]["OriginProtocolPolicy"], protocol,
+            "{env}"
+        );
+        let paths: Vec<&str> = config["CacheBehaviors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["PathPattern"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["/count", "/health", "/openapi.json"], "{env}");
+        for b in config["CacheBehaviors"].as_array().unwrap() {
+            assert_eq!(b["TargetOriginId"], "LoadBalancer");
+            assert_eq!(
+                b["CachePolicyId"], "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+                "CachingDisabled"
+            );
+            assert_eq!(
+                b["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+                "AllViewerExceptHostHeader"
+            );
+            assert_eq!(b["AllowedMethods"].as_array().unwrap().len(), 7, "{b}");
+            assert_eq!(b["ViewerProtocolPolicy"], "redirect-to-https");
+            assert_eq!(
+                b["ResponseHeadersPolicyId"],
+                json!({"Fn::GetAtt": ["SiteSecurityHeaders", "Id"]})
+            );
+        }
+        assert_eq!(
+            config["DefaultCacheBehavior"]["TargetOriginId"],
+            "SiteBucket"
+        );
+        assert!(
+            config.get("CustomErrorResponses").is_none(),
+            "{env}: {config}"
+        );
+    }
+}
+
+/// Todo 6: Redis that scales. The default stays a replication group (the queue is one stream
+/// on the primary); `redis.mode = "serverless"` makes it ElastiCache Serverless with its
+/// limits, and the services connect to it the same way.
+#[test]
+fn redis_is_a_replication_group_by_default_and_serverless_as_a_setting() {
+    let t = counter("dev");
+    t.resource_count_is("AWS::ElastiCache::ReplicationGroup", 1);
+    t.resource_count_is("AWS::ElastiCache::ServerlessCache", 0);
+
+    let config = shipped_with(
+        "redis = { mode = \"serverless\", max_storage_gb = 5, max_ecpu_per_second = 5000 }",
+    );
+    for env in ["dev", "prod"] {
+        let t = counter_in(&config, env);
+        t.resource_count_is("AWS::ElastiCache::ReplicationGroup", 0);
+        t.has_resource_properties(
+            "AWS::ElastiCache::ServerlessCache",
+            json!({"Engine": "redis", "UserGroupId": {"Ref": "QueueUserGroup"},
+                   "CacheUsageLimits": {"DataStorage": {"Unit": "GB", "Maximum": 5},
+                                        "ECPUPerSecond": {"Maximum": 5000}}}),
+        );
+        let text = serde_json::to_string(&properties(&t, "AWS::ECS::TaskDefinition")).unwrap();
+        assert!(
+            text.contains(r#"{"Fn::GetAtt":["Queue","Endpoint.Address"]}"#),
+            "{env}"
+        );
+        // Still only the services reach it.
+        let redis: BTreeSet<_> = ingress_edges(&t)
+            .into_iter()
+            .filter(|(to, _, _)| to == "Queue")
+            .collect();
+        assert_eq!(
+            redis,
+            [edge("Queue", "Api", 6379), edge("Queue", "Worker", 6379)].into(),
+            "{env}"
+        );
+    }
+
+    // Limits of a serverless cache on a replication group are an error naming the queue.
+    let config = shipped_with("redis = { max_storage_gb = 5 }");
+    let environment = config.environment("dev").unwrap();
+    let app = StackSet::new("p", environment.clone());
+    let ctx = Context {
+        config: &config,
+        stack: "counter",
+        env: "dev",
+        stacks: &app,
+    };
+    let blueprint = builtin()
+        .into_iter()
+        .find(|b| b.name == "queue-counter")
+        .unwrap();
+    let mut stack = Stack::new("counter", environment);
+    stack.set_source_dir(&config.root());
+    (blueprint.build)(&mut stack, &ctx).unwrap();
+    let errors: Vec<String> = stack.errors().iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["counter/Queue: redis.max_storage_gb and redis.max_ecpu_per_second limit a serverless cache: set redis.mode = \"serverless\""]
+    );
 }

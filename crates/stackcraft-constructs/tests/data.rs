@@ -6,7 +6,7 @@ use serde_json::json;
 use stackcraft_constructs::cloudfront::{directory_asset, SiteOptions, StaticSite};
 use stackcraft_constructs::dns::Domain;
 use stackcraft_constructs::ec2::Vpc;
-use stackcraft_constructs::elasticache::{Redis, RedisOptions};
+use stackcraft_constructs::elasticache::{Redis, RedisMode, RedisOptions};
 use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
@@ -145,6 +145,123 @@ fn redis_is_encrypted_with_an_auth_token_everywhere_and_fails_over_in_prod() {
     prod.has_resource(
         "AWS::SecretsManager::Secret",
         json!({"DeletionPolicy": "Retain"}),
+    );
+}
+
+fn serverless_redis(env: Environment, max_storage_gb: Option<u32>) -> Template {
+    build(env, |s| {
+        s.set_deployed_name("Shop_Prod");
+        let vpc = Vpc::new(s, "Network");
+        let mode = RedisMode::Serverless {
+            max_storage_gb,
+            max_ecpu_per_second: None,
+        };
+        let redis = Redis::new(
+            s,
+            "Cache",
+            &vpc,
+            RedisOptions {
+                mode,
+                ..RedisOptions::default()
+            },
+        );
+        assert!(redis.is_serverless());
+        assert_eq!(
+            redis.host().value().to_json(),
+            json!({"Fn::GetAtt": ["Cache", "Endpoint.Address"]})
+        );
+        let topic = stackcraft_constructs::sns::Topic::new(s, "Alarms");
+        redis.add_alarms(s, &topic);
+    })
+}
+
+/// Serverless: no replication group; the cache in the isolated subnets behind its group, its
+/// default user logging in with the generated password, limits only when given, snapshots and
+/// retention where protected; alarms on throttling and evictions of the whole cache.
+#[test]
+fn serverless_redis_logs_in_with_the_generated_password_and_scales_within_its_limits() {
+    let dev = serverless_redis(dev(), None);
+    dev.resource_count_is("AWS::ElastiCache::ReplicationGroup", 0);
+    dev.resource_count_is("AWS::ElastiCache::SubnetGroup", 0);
+    dev.has_resource(
+        "AWS::ElastiCache::ServerlessCache",
+        json!({"Properties": {
+            "Engine": "redis", "ServerlessCacheName": "shop-prod-cache", "MajorEngineVersion": "7",
+            "SubnetIds": [{"Ref": "NetworkIsolatedSubnet1"}, {"Ref": "NetworkIsolatedSubnet2"}],
+            "SecurityGroupIds": [{"Fn::GetAtt": ["CacheSecurityGroup", "GroupId"]}],
+            "UserGroupId": {"Ref": "CacheUserGroup"},
+            "SnapshotRetentionLimit": 0
+        }, "DeletionPolicy": "Delete"}),
+    );
+    let (_, cache) = dev
+        .find_resources("AWS::ElastiCache::ServerlessCache")
+        .remove(0);
+    assert!(
+        cache["Properties"].get("CacheUsageLimits").is_none(),
+        "{cache}"
+    );
+    dev.has_resource_properties(
+        "AWS::ElastiCache::User",
+        json!({"Engine": "redis", "UserId": "shop-prod-cache-default", "UserName": "default",
+               "AccessString": "on ~* +@all",
+               "AuthenticationMode": {"Type": "password", "Passwords": [
+                   {"Fn::Sub": ["{{resolve:secretsmanager:${Secret}}}", {"Secret": {"Ref": "CacheAuthToken"}}]}]}}),
+    );
+    dev.has_resource_properties(
+        "AWS::ElastiCache::UserGroup",
+        json!({"Engine": "redis", "UserGroupId": "shop-prod-cache", "UserIds": [{"Ref": "CacheDefaultUser"}]}),
+    );
+    let mut alarms: Vec<String> = dev
+        .find_resources("AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(_, a)| {
+            format!(
+                "{} {}",
+                a["Properties"]["MetricName"], a["Properties"]["Dimensions"][0]["Name"]
+            )
+        })
+        .collect();
+    alarms.sort();
+    assert_eq!(
+        alarms,
+        [
+            "\"Evictions\" \"clusterId\"",
+            "\"ThrottledCmds\" \"clusterId\""
+        ]
+    );
+
+    let prod = serverless_redis(prod(), Some(10));
+    prod.has_resource(
+        "AWS::ElastiCache::ServerlessCache",
+        json!({"Properties": {"SnapshotRetentionLimit": 7,
+                              "CacheUsageLimits": {"DataStorage": {"Unit": "GB", "Maximum": 10}}},
+               "DeletionPolicy": "Retain"}),
+    );
+
+    // Node settings belong to a replication group; limits have AWS's ranges.
+    let mut stack = Stack::new("data", Environment::new("dev", "eu-central-1"));
+    let vpc = Vpc::new(&mut stack, "Network");
+    Redis::new(
+        &mut stack,
+        "Cache",
+        &vpc,
+        RedisOptions {
+            mode: RedisMode::Serverless {
+                max_storage_gb: Some(0),
+                max_ecpu_per_second: Some(10),
+            },
+            node_type: Some("cache.r7g.large".into()),
+            ..RedisOptions::default()
+        },
+    );
+    let errors: Vec<String> = stack.errors().iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "data/Cache: node_type is a setting of a replication group; a serverless cache sizes itself",
+            "data/Cache: max_storage_gb must be 1 to 5000",
+            "data/Cache: max_ecpu_per_second must be 1000 to 15000000",
+        ]
     );
 }
 
