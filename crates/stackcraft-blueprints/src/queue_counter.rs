@@ -233,7 +233,6 @@ impl stackcraft_config::settings::SettingType for RedisModeSetting {
         ])
     }
 }
-}
 
 pub const QUEUE_COUNTER: Blueprint = Blueprint {
     name: "queue-counter",
