@@ -37,7 +37,9 @@
 //! - **Errors name the construct path** (`stack.error(path, ..)`) and are collected, so synth
 //!   reports every invalid construct at once.
 
+pub mod acm;
 pub mod apigateway;
+pub mod appscaling;
 pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
@@ -58,6 +60,7 @@ pub mod s3;
 pub mod secretsmanager;
 pub mod servicediscovery;
 pub mod sns;
+pub mod ssm;
 pub mod units;
 
 pub use stackcraft_core::template;
