@@ -43,6 +43,8 @@ pub mod appscaling;
 pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
+pub mod codebuild;
+pub mod codepipeline;
 pub mod dns;
 pub mod dynamodb;
 pub mod ec2;
