@@ -74,9 +74,10 @@ impl Project {
             .iter()
             .map(|(name, value)| EnvironmentVariable::new(name.as_str(), value.clone()))
             .collect();
-        let environment = Environment::new(options.compute.as_str(), STANDARD_IMAGE, "LINUX_CONTAINER")
-            .environment_variables(variables)
-            .privileged_mode(false);
+        let environment =
+            Environment::new(options.compute.as_str(), STANDARD_IMAGE, "LINUX_CONTAINER")
+                .environment_variables(variables)
+                .privileged_mode(false);
         let minutes = i64::try_from(options.timeout.as_secs().div_ceil(60)).unwrap_or(480);
         let mut project = l1::Project::new(
             Artifacts::new("CODEPIPELINE"),
@@ -86,9 +87,10 @@ impl Project {
         )
         .description(options.description.as_str())
         .timeout_in_minutes(minutes)
-        .logs_config(LogsConfig::new().cloud_watch_logs(
-            CloudWatchLogsConfig::new("ENABLED").group_name(logs.name()),
-        ));
+        .logs_config(
+            LogsConfig::new()
+                .cloud_watch_logs(CloudWatchLogsConfig::new("ENABLED").group_name(logs.name())),
+        );
         if let Some(key) = &options.encryption_key {
             project = project.encryption_key(key.clone());
         }

@@ -8,10 +8,10 @@ use serde_json::json;
 use stackcraft_core::template::{sub_with, Expr, Map, Target, Value};
 use stackcraft_core::Stack;
 use stackcraft_resources::codepipeline::pipeline::{
-    ActionDeclaration, ActionTypeId, ArtifactStore, Category, EncryptionKey,
-    FailureConditions, FailureConditionsResult, GitBranchFilterCriteria, GitConfiguration,
-    GitPushFilter, InputArtifact, OutputArtifact, PipelineTriggerDeclaration, PipelineType,
-    ProviderType, StageDeclaration, Type as StoreType,
+    ActionDeclaration, ActionTypeId, ArtifactStore, Category, EncryptionKey, FailureConditions,
+    FailureConditionsResult, GitBranchFilterCriteria, GitConfiguration, GitPushFilter,
+    InputArtifact, OutputArtifact, PipelineTriggerDeclaration, PipelineType, ProviderType,
+    StageDeclaration, Type as StoreType,
 };
 use stackcraft_resources::codepipeline::{self as l1, PipelineRef};
 
@@ -64,7 +64,13 @@ impl Action {
 
     /// The branch of a GitHub (or GitLab, Bitbucket) repository `owner/name` through a
     /// CodeStar connection, as artifact `output`; the full clone, so builds know the commit.
-    pub fn git_source(name: &str, connection_arn: Expr<String>, repository: &str, branch: &str, output: &str) -> Action {
+    pub fn git_source(
+        name: &str,
+        connection_arn: Expr<String>,
+        repository: &str,
+        branch: &str,
+        output: &str,
+    ) -> Action {
         let mut action = Action::new(name, Category::Source, "AWS", "CodeStarSourceConnection")
             .config("ConnectionArn", connection_arn.clone())
             .config("FullRepositoryId", repository)
@@ -74,14 +80,23 @@ impl Action {
         action.namespace = Some("Source".to_owned());
         action.needs.push(
             PolicyStatement::allow()
-                .actions(&["codeconnections:UseConnection", "codestar-connections:UseConnection"])
+                .actions(&[
+                    "codeconnections:UseConnection",
+                    "codestar-connections:UseConnection",
+                ])
                 .resource(connection_arn),
         );
         action
     }
 
     /// Runs `project` on `input`, keeping `outputs`; `env` are plain variables for this run.
-    pub fn build(name: &str, project: &Project, input: &str, outputs: &[&str], env: &[(&str, &str)]) -> Action {
+    pub fn build(
+        name: &str,
+        project: &Project,
+        input: &str,
+        outputs: &[&str],
+        env: &[(&str, &str)],
+    ) -> Action {
         let mut action = Action::new(name, Category::Build, "AWS", "CodeBuild")
             .config("ProjectName", project.name());
         if !env.is_empty() {
@@ -89,10 +104,15 @@ impl Action {
                 .iter()
                 .map(|(k, v)| json!({"name": k, "value": v, "type": "PLAINTEXT"}))
                 .collect();
-            action = action.config("EnvironmentVariables", serde_json::Value::Array(variables).to_string());
+            action = action.config(
+                "EnvironmentVariables",
+                serde_json::Value::Array(variables).to_string(),
+            );
         }
         action.inputs.push(input.to_owned());
-        action.outputs.extend(outputs.iter().map(|o| (*o).to_owned()));
+        action
+            .outputs
+            .extend(outputs.iter().map(|o| (*o).to_owned()));
         action.needs.push(
             PolicyStatement::allow()
                 .actions(&["codebuild:BatchGetBuilds", "codebuild:StartBuild"])
@@ -115,9 +135,14 @@ impl Action {
 
     /// Waits for a person to approve; `topic` (an SNS topic ARN) is told when it waits.
     pub fn manual_approval(name: &str, topic: Option<Expr<String>>, summary: &str) -> Action {
-        let mut action = Action::new(name, Category::Approval, "AWS", "Manual").config("CustomData", summary);
+        let mut action =
+            Action::new(name, Category::Approval, "AWS", "Manual").config("CustomData", summary);
         if let Some(topic) = topic {
-            action.needs.push(PolicyStatement::allow().actions(&["sns:Publish"]).resource(topic.clone()));
+            action.needs.push(
+                PolicyStatement::allow()
+                    .actions(&["sns:Publish"])
+                    .resource(topic.clone()),
+            );
             action = action.config("NotificationArn", topic);
         }
         action
@@ -126,7 +151,11 @@ impl Action {
     /// Runs the action as `role` (of this or another account) instead of the pipeline's
     /// role, which may then assume exactly that role.
     pub fn role(mut self, role_arn: Expr<String>) -> Self {
-        self.needs.push(PolicyStatement::allow().actions(&["sts:AssumeRole"]).resource(role_arn.clone()));
+        self.needs.push(
+            PolicyStatement::allow()
+                .actions(&["sts:AssumeRole"])
+                .resource(role_arn.clone()),
+        );
         self.role = Some(role_arn);
         self
     }
@@ -153,10 +182,20 @@ impl Action {
         .configuration(Expr::from_value(Value::Map(configuration)))
         .run_order(self.run_order);
         if !self.inputs.is_empty() {
-            action = action.input_artifacts(self.inputs.iter().map(|i| InputArtifact::new(i.as_str())).collect::<Vec<_>>());
+            action = action.input_artifacts(
+                self.inputs
+                    .iter()
+                    .map(|i| InputArtifact::new(i.as_str()))
+                    .collect::<Vec<_>>(),
+            );
         }
         if !self.outputs.is_empty() {
-            action = action.output_artifacts(self.outputs.iter().map(|o| OutputArtifact::new(o.as_str())).collect::<Vec<_>>());
+            action = action.output_artifacts(
+                self.outputs
+                    .iter()
+                    .map(|o| OutputArtifact::new(o.as_str()))
+                    .collect::<Vec<_>>(),
+            );
         }
         if let Some(role) = &self.role {
             action = action.role_arn(role.clone());
@@ -178,7 +217,11 @@ pub struct Stage {
 
 impl Stage {
     pub fn new(name: &str, actions: Vec<Action>) -> Stage {
-        Stage { name: name.to_owned(), actions, rollback_on_failure: false }
+        Stage {
+            name: name.to_owned(),
+            actions,
+            rollback_on_failure: false,
+        }
     }
 
     /// A failed run of this stage redeploys what the last successful run deployed.
@@ -206,11 +249,23 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(stack: &mut Stack, id: &str, stages: &[Stage], options: PipelineOptions) -> Pipeline {
+    pub fn new(
+        stack: &mut Stack,
+        id: &str,
+        stages: &[Stage],
+        options: PipelineOptions,
+    ) -> Pipeline {
         let (key, bucket, role) = stack.scope(id, |s| {
             let key = Key::new(s, "ArtifactKey", "Encrypts the pipeline's artifacts");
             let name = unique_name(s, "builds");
-            let bucket = Bucket::with(s, "Artifacts", BucketOptions { name: Some(name), ..BucketOptions::default() });
+            let bucket = Bucket::with(
+                s,
+                "Artifacts",
+                BucketOptions {
+                    name: Some(name),
+                    ..BucketOptions::default()
+                },
+            );
             let role = Role::for_service(s, "Role", "codepipeline.amazonaws.com");
             (key, bucket, role)
         });
@@ -218,10 +273,20 @@ impl Pipeline {
             role.add_to_policy(
                 stack,
                 PolicyStatement::allow()
-                    .actions(&["s3:GetBucketVersioning", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"])
+                    .actions(&[
+                        "s3:GetBucketVersioning",
+                        "s3:GetObject",
+                        "s3:GetObjectVersion",
+                        "s3:PutObject",
+                    ])
                     .resources([bucket.arn(), bucket.objects_arn("*")]),
             );
-            role.add_to_policy(stack, PolicyStatement::allow().actions(ENCRYPT_DECRYPT).resource(key.arn()));
+            role.add_to_policy(
+                stack,
+                PolicyStatement::allow()
+                    .actions(ENCRYPT_DECRYPT)
+                    .resource(key.arn()),
+            );
         };
         artifacts(&role, stack);
         let mut declarations = Vec::new();
@@ -239,7 +304,8 @@ impl Pipeline {
                 stage.name.as_str(),
             );
             if stage.rollback_on_failure {
-                declaration = declaration.on_failure(FailureConditions::new().result(FailureConditionsResult::Rollback));
+                declaration = declaration
+                    .on_failure(FailureConditions::new().result(FailureConditionsResult::Rollback));
             }
             declarations.push(declaration);
         }
@@ -250,17 +316,25 @@ impl Pipeline {
             .artifact_store(store)
             .restart_execution_on_update(false);
         if let Some((source, branch)) = &options.trigger {
-            pipeline = pipeline.triggers(vec![PipelineTriggerDeclaration::new(ProviderType::CodeStarSourceConnection)
-                .git_configuration(GitConfiguration::new(source.as_str()).push(vec![
-                    GitPushFilter::new().branches(GitBranchFilterCriteria::new().includes(vec![branch.as_str()])),
-                ]))]);
+            pipeline = pipeline.triggers(vec![PipelineTriggerDeclaration::new(
+                ProviderType::CodeStarSourceConnection,
+            )
+            .git_configuration(
+                GitConfiguration::new(source.as_str()).push(vec![GitPushFilter::new()
+                    .branches(GitBranchFilterCriteria::new().includes(vec![branch.as_str()]))]),
+            )]);
         }
         let pipeline = stack.add(id, pipeline);
         // The role's policy must exist before the pipeline first runs.
         if let Some(policy) = role.default_policy(stack) {
             stack.add_dependency(pipeline.target(), &policy);
         }
-        Pipeline { pipeline, role, bucket, key }
+        Pipeline {
+            pipeline,
+            role,
+            bucket,
+            key,
+        }
     }
 
     pub fn target(&self) -> &Target {

@@ -81,8 +81,16 @@ impl Default for TableSettings {
     fn default() -> Self {
         TableSettings {
             capacity: "provisioned".to_owned(),
-            read: Bounds { min: 2, max: 20, utilization: 70 },
-            write: Bounds { min: 2, max: 10, utilization: 70 },
+            read: Bounds {
+                min: 2,
+                max: 20,
+                utilization: 70,
+            },
+            write: Bounds {
+                min: 2,
+                max: 10,
+                utilization: 70,
+            },
         }
     }
 }
@@ -108,7 +116,12 @@ struct ServiceSettings {
 
 impl Default for ServiceSettings {
     fn default() -> Self {
-        ServiceSettings { cpu: 256, memory: 512, min: None, max: 6 }
+        ServiceSettings {
+            cpu: 256,
+            memory: 512,
+            min: None,
+            max: 6,
+        }
     }
 }
 
@@ -137,7 +150,9 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     let cfg: Settings = ctx.settings()?;
     let project = ctx.config.project.name.clone();
     if stack.description().is_none() {
-        stack.describe("Items API on Fargate with blue/green deployments, DynamoDB, web page on CloudFront");
+        stack.describe(
+            "Items API on Fargate with blue/green deployments, DynamoDB, web page on CloudFront",
+        );
     }
     let capacity = table_capacity(ctx, &cfg.table)?;
     let pipeline_account = match &cfg.pipeline {
@@ -150,15 +165,26 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         stack,
         "Items",
         Key::string(PARTITION_KEY),
-        TableOptions { capacity: Some(capacity), ..TableOptions::default() },
+        TableOptions {
+            capacity: Some(capacity),
+            ..TableOptions::default()
+        },
     );
     // Configuration through Parameter Store: the task reads it as it starts.
     let table_parameter = config_parameter(ctx, stack.name());
-    ssm::publish(stack, "ItemsTableParameter", &table_parameter, table.name(), "The items API's table");
+    ssm::publish(
+        stack,
+        "ItemsTableParameter",
+        &table_parameter,
+        table.name(),
+        "The items API's table",
+    );
 
     let image = match &cfg.image {
         Some(uri) => Image::Uri(uri.clone()),
-        None => RustImage::new("apps/items", "items", "items").port(DEFAULT_HTTP_PORT).build(stack),
+        None => RustImage::new("apps/items", "items", "items")
+            .port(DEFAULT_HTTP_PORT)
+            .build(stack),
     };
 
     // The load balancer: production rule and test rule, each over both colours.
@@ -166,13 +192,30 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         stack,
         "LoadBalancer",
         &vpc,
-        AlbOptions { domain: cfg.api_domain.as_ref().map(DomainSettings::domain), ..AlbOptions::default() },
+        AlbOptions {
+            domain: cfg.api_domain.as_ref().map(DomainSettings::domain),
+            ..AlbOptions::default()
+        },
     );
-    let blue = TargetGroup::new(stack, &alb, "BlueTargets", &vpc, TargetGroupOptions::new(DEFAULT_HTTP_PORT, HEALTH_PATH));
-    let green = TargetGroup::new(stack, &alb, "GreenTargets", &vpc, TargetGroupOptions::new(DEFAULT_HTTP_PORT, HEALTH_PATH));
+    let blue = TargetGroup::new(
+        stack,
+        &alb,
+        "BlueTargets",
+        &vpc,
+        TargetGroupOptions::new(DEFAULT_HTTP_PORT, HEALTH_PATH),
+    );
+    let green = TargetGroup::new(
+        stack,
+        &alb,
+        "GreenTargets",
+        &vpc,
+        TargetGroupOptions::new(DEFAULT_HTTP_PORT, HEALTH_PATH),
+    );
     let both = || Action::WeightedForward(vec![(blue.clone(), 100), (green.clone(), 0)]);
     let everything = [Condition::paths(&["/*"])];
-    let production_rule = alb.listener().add_rule(stack, "ProductionRule", 1, &everything, both());
+    let production_rule = alb
+        .listener()
+        .add_rule(stack, "ProductionRule", 1, &everything, both());
     let test_listener = alb.add_listener(stack, "TestListener", TEST_PORT);
     let test_rule = test_listener.add_rule(stack, "TestRule", 1, &everything, both());
     alb.connections().allow_from_cidr(
@@ -188,7 +231,11 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     // The API's tasks.
     let cluster = Cluster::new(stack, "Cluster", &vpc);
     let deployed = stack.deployed_name().to_owned();
-    stack.set_property(cluster.target(), "ClusterName", Expr::from(deployed.as_str()));
+    stack.set_property(
+        cluster.target(),
+        "ClusterName",
+        Expr::from(deployed.as_str()),
+    );
     let mut task = TaskDefinition::fargate(
         stack,
         "ApiTask",
@@ -223,7 +270,8 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         "ApiErrorsAlarm",
         &alb.metric("HTTPCode_Target_5XX_Count").stat(Stat::Sum),
         AlarmOptions {
-            description: "The API answered more than 10 server errors a minute, twice in a row".to_owned(),
+            description: "The API answered more than 10 server errors a minute, twice in a row"
+                .to_owned(),
             threshold: Threshold::Above(10.0),
             periods: 2,
             notify: Some(alarms.clone()),
@@ -237,7 +285,9 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         ServiceOptions {
             load_balancer: Some(blue.clone()),
             blue_green: Some(
-                BlueGreen::new(&green, &production_rule).test_rule(&test_rule).rollback_on(&errors),
+                BlueGreen::new(&green, &production_rule)
+                    .test_rule(&test_rule)
+                    .rollback_on(&errors),
             ),
             ..ServiceOptions::default()
         },
@@ -254,12 +304,22 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     let stack_name = stack.name().to_owned();
     let site_parameters = [
         ("SiteBucketParameter", "bucket", site.bucket().name()),
-        ("SiteDistributionParameter", "distribution", site.distribution_id()),
+        (
+            "SiteDistributionParameter",
+            "distribution",
+            site.distribution_id(),
+        ),
         ("ApiUrlParameter", "api-url", alb.url()),
     ];
     for (id, what, value) in site_parameters {
         let name = super::site_parameter(&project, &env_name, &stack_name, what);
-        ssm::publish(stack, id, &name, value, "Read by the pipeline that publishes the web page");
+        ssm::publish(
+            stack,
+            id,
+            &name,
+            value,
+            "Read by the pipeline that publishes the web page",
+        );
     }
     if let Some(account) = pipeline_account {
         pipeline_roles(stack, ctx, &cfg, &account, &api, &task, &site);
@@ -267,24 +327,39 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
 
     stack.output("ApiUrl", alb.url());
     stack.output("SiteUrl", site.url());
-    stack.output("TestUrl", sub_with(
-        format!("${{Url}}:{TEST_PORT}"),
-        [("Url", alb.url())],
-    )).description = Some("The test listener (from inside the VPC): the new colour during a blue/green deployment".to_owned());
+    stack
+        .output(
+            "TestUrl",
+            sub_with(format!("${{Url}}:{TEST_PORT}"), [("Url", alb.url())]),
+        )
+        .description = Some(
+        "The test listener (from inside the VPC): the new colour during a blue/green deployment"
+            .to_owned(),
+    );
     site.config_from_output(stack, "apiUrl", "ApiUrl");
     Ok(())
 }
 
 /// `/stackcraft/<project>/<env>/<stack>/config/items-table`.
 fn config_parameter(ctx: &Context, stack: &str) -> String {
-    format!("/stackcraft/{}/{}/{stack}/config/items-table", ctx.config.project.name, ctx.env)
+    format!(
+        "/stackcraft/{}/{}/{stack}/config/items-table",
+        ctx.config.project.name, ctx.env
+    )
 }
 
 fn table_capacity(ctx: &Context, table: &TableSettings) -> Result<Capacity, ConfigError> {
-    let throughput = |b: Bounds| Throughput { min: b.min, max: b.max, utilization: b.utilization };
+    let throughput = |b: Bounds| Throughput {
+        min: b.min,
+        max: b.max,
+        utilization: b.utilization,
+    };
     match table.capacity.as_str() {
         "on-demand" => Ok(Capacity::OnDemand),
-        "provisioned" => Ok(Capacity::Provisioned { read: throughput(table.read), write: throughput(table.write) }),
+        "provisioned" => Ok(Capacity::Provisioned {
+            read: throughput(table.read),
+            write: throughput(table.write),
+        }),
         other => Err(ctx.setting_error(
             "table.capacity",
             format!("{other:?}: `provisioned` (autoscaled) or `on-demand`"),
@@ -307,7 +382,12 @@ fn pipeline_account(ctx: &Context, link: &PipelineLink) -> Result<Expr<String>, 
 }
 
 /// The page's options: its domain, with the certificate of `us-east-1` read at deploy time.
-fn site_options(stack: &mut Stack, ctx: &Context, cfg: &Settings, alb: &ApplicationLoadBalancer) -> SiteOptions {
+fn site_options(
+    stack: &mut Stack,
+    ctx: &Context,
+    cfg: &Settings,
+    alb: &ApplicationLoadBalancer,
+) -> SiteOptions {
     let certificate = match &cfg.site_domain {
         Some(_) if stack.env().region != "us-east-1" => {
             let name = super::site_certificate_parameter(&ctx.config.project.name, ctx.env);
@@ -339,7 +419,8 @@ fn pipeline_roles(
     let project = ctx.config.project.name.clone();
     let deployed = stack.deployed_name().to_owned();
     let pipeline_env = ctx.config.environments.get(&link.environment);
-    let pipeline_region = pipeline_env.map_or_else(|| stack.env().region.clone(), |e| e.region.clone());
+    let pipeline_region =
+        pipeline_env.map_or_else(|| stack.env().region.clone(), |e| e.region.clone());
     // The pipeline's artifact bucket, as `s3::unique_name` names it in its stack.
     let artifacts = sub_with(
         format!(
@@ -353,25 +434,54 @@ fn pipeline_roles(
         [("Account", account.clone())],
     );
     let read_artifacts = |role: &Role, stack: &mut Stack| {
-        role.add_to_policy(stack, PolicyStatement::allow().sid("ReadArtifacts").actions(&["s3:GetObject", "s3:GetObjectVersion"]).resource(artifacts.clone()));
+        role.add_to_policy(
+            stack,
+            PolicyStatement::allow()
+                .sid("ReadArtifacts")
+                .actions(&["s3:GetObject", "s3:GetObjectVersion"])
+                .resource(artifacts.clone()),
+        );
         role.add_to_policy(
             stack,
             PolicyStatement::allow()
                 .sid("DecryptArtifacts")
                 .actions(&["kms:Decrypt", "kms:DescribeKey"])
                 .resource(artifact_key.clone())
-                .condition("StringEquals", "kms:ViaService", format!("s3.{pipeline_region}.amazonaws.com")),
+                .condition(
+                    "StringEquals",
+                    "kms:ViaService",
+                    format!("s3.{pipeline_region}.amazonaws.com"),
+                ),
         );
     };
 
-    let deploy = Role::for_account(stack, "PipelineDeployRole", account.clone(), &super::deploy_role_name(&deployed));
+    // Only roles of the pipeline's stack may act through these.
+    let pipeline_roles = sub_with(
+        format!(
+            "arn:${{AWS::Partition}}:iam::${{Account}}:role/{}-*",
+            super::deployed_name(&project, &link.environment, &link.stack)
+        ),
+        [("Account", account.clone())],
+    );
+    let deploy = Role::for_account(
+        stack,
+        "PipelineDeployRole",
+        account.clone(),
+        pipeline_roles.clone(),
+        &super::deploy_role_name(&deployed),
+    );
     api.grant_update(stack, &deploy);
-    deploy.add_to_policy(
+    let revisions = deploy.add_to_policy(
         stack,
         PolicyStatement::allow()
             .sid("RegisterRevisions")
             .actions(&["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"])
             .resource("*"),
+    );
+    stack.suppress(
+        &revisions,
+        "SC-IAM-002",
+        "The ECS deploy action registers a new revision (RegisterTaskDefinition takes no resource) of a task definition family whose name CloudFormation generates, after describing the current one; what the role may change is bounded by UpdateService on this one service and PassRole of this task's two roles.",
     );
     deploy.add_to_policy(
         stack,
@@ -379,22 +489,44 @@ fn pipeline_roles(
             .sid("PassTaskRoles")
             .actions(&["iam:PassRole"])
             .resources([task.task_role().arn(), task.execution_role().arn()])
-            .condition("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com"),
+            .condition(
+                "StringEquals",
+                "iam:PassedToService",
+                "ecs-tasks.amazonaws.com",
+            ),
     );
     read_artifacts(&deploy, stack);
     // The tasks pull what the pipeline pushed to its repository.
     let repository = sub_with(
-        format!("arn:${{AWS::Partition}}:ecr:{pipeline_region}:${{Account}}:repository/{}", super::image_repository_name(&project)),
+        format!(
+            "arn:${{AWS::Partition}}:ecr:{pipeline_region}:${{Account}}:repository/{}",
+            super::image_repository_name(&project)
+        ),
         [("Account", account.clone())],
     );
     ecr::grant_pull_arn(stack, task.execution_role(), repository);
 
-    let publish = Role::for_account(stack, "SitePublishRole", account.clone(), &super::publish_role_name(&deployed));
+    let publish = Role::for_account(
+        stack,
+        "SitePublishRole",
+        account.clone(),
+        pipeline_roles,
+        &super::publish_role_name(&deployed),
+    );
     let bucket = site.bucket();
-    publish.add_to_policy(stack, PolicyStatement::allow().sid("ListSite").actions(&["s3:ListBucket"]).resource(bucket.arn()));
     publish.add_to_policy(
         stack,
-        PolicyStatement::allow().sid("WriteSite").actions(&["s3:DeleteObject", "s3:PutObject"]).resource(bucket.objects_arn("*")),
+        PolicyStatement::allow()
+            .sid("ListSite")
+            .actions(&["s3:ListBucket"])
+            .resource(bucket.arn()),
+    );
+    publish.add_to_policy(
+        stack,
+        PolicyStatement::allow()
+            .sid("WriteSite")
+            .actions(&["s3:DeleteObject", "s3:PutObject"])
+            .resource(bucket.objects_arn("*")),
     );
     publish.add_to_policy(
         stack,
@@ -410,6 +542,12 @@ fn pipeline_roles(
         "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{}",
         super::site_parameter(&project, ctx.env, stack.name(), "*")
     ));
-    publish.add_to_policy(stack, PolicyStatement::allow().sid("ReadSiteParameters").actions(&["ssm:GetParameter"]).resource(parameters));
+    publish.add_to_policy(
+        stack,
+        PolicyStatement::allow()
+            .sid("ReadSiteParameters")
+            .actions(&["ssm:GetParameter"])
+            .resource(parameters),
+    );
     read_artifacts(&publish, stack);
 }

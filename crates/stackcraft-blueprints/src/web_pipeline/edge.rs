@@ -39,7 +39,10 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     if !ctx.config.environments.contains_key(&cfg.for_environment) {
         return Err(ctx.setting_error(
             "for_environment",
-            format!("{:?} is not an environment of this file", cfg.for_environment),
+            format!(
+                "{:?} is not an environment of this file",
+                cfg.for_environment
+            ),
         ));
     }
     if stack.description().is_none() {

@@ -54,7 +54,6 @@ pub fn image_repository_name(project: &str) -> String {
     format!("{project}/items")
 }
 
-
 /// A domain of a Route 53 hosted zone, as the settings give it.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -68,7 +68,9 @@ struct Target {
 
 impl Target {
     fn account(&self) -> Expr<String> {
-        self.account.as_deref().map_or_else(pseudo::account_id, Expr::from)
+        self.account
+            .as_deref()
+            .map_or_else(pseudo::account_id, Expr::from)
     }
 
     fn role_arn(&self, name: &str) -> Expr<String> {
@@ -91,7 +93,12 @@ fn target(ctx: &Context, key: &str, env: &str, app_stack: &str) -> Result<Target
     let Some(config) = ctx.config.environments.get(env) else {
         return Err(ctx.setting_error(key, format!("{env:?} is not an environment of this file")));
     };
-    if !ctx.config.stacks.get(app_stack).is_some_and(|s| s.blueprint == super::WEB_APP.name && s.exists_in(env)) {
+    if !ctx
+        .config
+        .stacks
+        .get(app_stack)
+        .is_some_and(|s| s.blueprint == super::WEB_APP.name && s.exists_in(env))
+    {
         return Err(ctx.setting_error(
             "app_stack",
             format!("{app_stack:?} is not a web-app stack of environment {env}"),
@@ -136,7 +143,10 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     let repository = Repository::with(
         stack,
         "Images",
-        RepositoryOptions { name: Some(super::image_repository_name(&project)), ..RepositoryOptions::default() },
+        RepositoryOptions {
+            name: Some(super::image_repository_name(&project)),
+            ..RepositoryOptions::default()
+        },
     );
     let other_accounts: Vec<&Target> = targets
         .iter()
@@ -145,7 +155,13 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     if !other_accounts.is_empty() {
         let principals: Vec<_> = other_accounts
             .iter()
-            .map(|t| sub_with("arn:${AWS::Partition}:iam::${Account}:root", [("Account", t.account())]).into_value())
+            .map(|t| {
+                sub_with(
+                    "arn:${AWS::Partition}:iam::${Account}:root",
+                    [("Account", t.account())],
+                )
+                .into_value()
+            })
             .collect();
         let pull = PolicyStatement::allow()
             .sid("DeployTargetsPull")
@@ -199,20 +215,45 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     let deploy = |t: &Target| {
         let app = &t.app;
         vec![
-            Action::ecs_deploy("DeployApi", app, super::SERVICE_NAME, "Image", "imagedefinitions.json")
-                .role(t.deploy_role()),
-            Action::build("PublishSite", &frontend, "Source", &[], &[("TARGET", &t.key)]).run_order(2),
+            Action::ecs_deploy(
+                "DeployApi",
+                app,
+                super::SERVICE_NAME,
+                "Image",
+                "imagedefinitions.json",
+            )
+            .role(t.deploy_role()),
+            Action::build(
+                "PublishSite",
+                &frontend,
+                "Source",
+                &[],
+                &[("TARGET", &t.key)],
+            )
+            .run_order(2),
         ]
     };
     let [test, prod] = &targets;
     let stages = vec![
         Stage::new(
             "Source",
-            vec![Action::git_source("GitHub", connection, &cfg.repository, &cfg.branch, "Source")],
+            vec![Action::git_source(
+                "GitHub",
+                connection,
+                &cfg.repository,
+                &cfg.branch,
+                "Source",
+            )],
         ),
         Stage::new(
             "Build",
-            vec![Action::build("Api", &backend, "Source", &["Image"], &[("COMMIT", "#{Source.CommitId}")])],
+            vec![Action::build(
+                "Api",
+                &backend,
+                "Source",
+                &["Image"],
+                &[("COMMIT", "#{Source.CommitId}")],
+            )],
         ),
         Stage::new("Test", deploy(test)).rollback_on_failure(),
         Stage::new(
@@ -220,7 +261,10 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             vec![Action::manual_approval(
                 "Approve",
                 approval_topic.as_ref().map(Topic::arn),
-                &format!("{} is deployed to {}: approve to deploy it to {}", "#{Source.CommitId}", test.env, prod.env),
+                &format!(
+                    "{} is deployed to {}: approve to deploy it to {}",
+                    "#{Source.CommitId}", test.env, prod.env
+                ),
             )],
         ),
         Stage::new("Prod", deploy(prod)).rollback_on_failure(),
@@ -229,7 +273,9 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         stack,
         "Pipeline",
         &stages,
-        PipelineOptions { trigger: Some(("GitHub".to_owned(), cfg.branch.clone())) },
+        PipelineOptions {
+            trigger: Some(("GitHub".to_owned(), cfg.branch.clone())),
+        },
     );
     let readers: Vec<Expr<String>> = other_accounts
         .iter()
@@ -242,7 +288,9 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     }
 
     stack.output("PipelineName", pipeline.name());
-    stack.output("ApprovalUrl", pipeline.console_url()).description =
+    stack
+        .output("ApprovalUrl", pipeline.console_url())
+        .description =
         Some("The pipeline's console page, where the Approval stage waits".to_owned());
     stack.output("RepositoryUri", repository.uri());
     Ok(())

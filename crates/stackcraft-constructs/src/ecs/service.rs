@@ -173,9 +173,16 @@ impl Service {
         };
         if let Some(target) = &options.load_balancer {
             // The target groups must belong to a listener before tasks register in them.
-            let alternate = options.blue_green.as_ref().map(|b| &b.alternate);
+            // (The blue/green rules are named by the service already.)
+            let blue_green = options.blue_green.as_ref();
+            let named = |route: &Target| {
+                blue_green.is_some_and(|b| {
+                    &b.production_rule == route || b.test_rule.as_ref() == Some(route)
+                })
+            };
+            let alternate = blue_green.map(|b| &b.alternate);
             for group in std::iter::once(target).chain(alternate) {
-                for listener in &group.routes(stack) {
+                for listener in group.routes(stack).iter().filter(|r| !named(r)) {
                     stack.add_dependency(this.target(), listener);
                 }
             }
