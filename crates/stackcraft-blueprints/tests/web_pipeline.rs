@@ -101,6 +101,9 @@ fn every_action(statements: &[(BTreeSet<String>, Json)]) -> BTreeSet<String> {
     statements.iter().flat_map(|(a, _)| a.clone()).collect()
 }
 
+/// An action's name, category and provider.
+type ActionKind = (String, String, String);
+
 #[test]
 fn the_pipeline_runs_source_build_test_approval_prod_in_order() {
     let t = pipeline();
@@ -111,7 +114,7 @@ fn the_pipeline_runs_source_build_test_approval_prod_in_order() {
     let p = &pipeline["Properties"];
     assert_eq!(p["PipelineType"], "V2");
     assert_eq!(p["ArtifactStore"]["EncryptionKey"]["Type"], "KMS");
-    let stages: Vec<(String, Vec<(String, String, String)>)> = p["Stages"]
+    let stages: Vec<(String, Vec<ActionKind>)> = p["Stages"]
         .as_array()
         .unwrap()
         .iter()
