@@ -9,6 +9,7 @@ mod context;
 mod object_counter;
 mod queue_counter;
 mod starter;
+mod web_pipeline;
 
 pub use context::{Blueprint, Build, Context};
 
@@ -20,5 +21,8 @@ pub fn builtin() -> Vec<Blueprint> {
         object_counter::OBJECT_COUNTER,
         queue_counter::QUEUE_COUNTER,
         container_platform::CONTAINER_PLATFORM,
+        web_pipeline::WEB_APP,
+        web_pipeline::SITE_CERTIFICATE,
+        web_pipeline::WEB_PIPELINE,
     ]
 }

@@ -95,6 +95,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         Key::string("pk"),
         TableOptions {
             sort_key: Some(Key::string("sk")),
+            ..TableOptions::default()
         },
     );
     counts.time_to_live(stack, "expires_at");

@@ -67,6 +67,17 @@ pub struct StackConfig {
     /// Findings of `stackcraft check` accepted on purpose (`[[stacks.<name>.suppress]]`).
     #[serde(default)]
     pub suppress: Vec<SuppressConfig>,
+    /// The environments the stack exists in (default: every one), for a stack that belongs
+    /// to one place only: a pipeline in a tooling account, certificates in `us-east-1`.
+    #[serde(default)]
+    pub environments: Vec<String>,
+}
+
+impl StackConfig {
+    /// Whether the stack is built in `env`.
+    pub fn exists_in(&self, env: &str) -> bool {
+        self.environments.is_empty() || self.environments.iter().any(|e| e == env)
+    }
 }
 
 /// `[[stacks.<name>.suppress]]`: one accepted finding, with the reason a reviewer reads.

@@ -76,6 +76,16 @@ pub(crate) fn config(c: &Config) -> Result<(), ConfigError> {
             }
         }
         suppressions(c, stack_name, &stack.suppress)?;
+        if let Some(env) = stack
+            .environments
+            .iter()
+            .find(|e| !c.environments.contains_key(*e))
+        {
+            return Err(c.error_at(
+                &["stacks", stack_name, "environments"],
+                format!("{env:?} is not an environment of this file"),
+            ));
+        }
     }
     Ok(())
 }

@@ -152,6 +152,11 @@ impl Alarm {
     pub fn target(&self) -> &Target {
         self.alarm.target()
     }
+
+    /// The alarm's name (`Ref`).
+    pub fn name(&self) -> Expr<String> {
+        self.alarm.ref_()
+    }
 }
 
 /// One line graph of a dashboard: a title and its metrics.

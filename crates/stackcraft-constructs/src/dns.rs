@@ -2,8 +2,6 @@
 
 use stackcraft_core::template::Expr;
 use stackcraft_core::Stack;
-use stackcraft_resources::certificatemanager as acm;
-use stackcraft_resources::certificatemanager::certificate::DomainValidationOption;
 use stackcraft_resources::route53 as r53;
 use stackcraft_resources::route53::record_set::AliasTarget;
 
@@ -22,12 +20,7 @@ pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 /// A public certificate for `domain`, validated by DNS records CloudFormation writes into the
 /// hosted zone (the stack waits until it is issued). Returns its ARN.
 pub fn certificate(stack: &mut Stack, id: &str, domain: &Domain) -> Expr<String> {
-    let certificate = acm::Certificate::new(domain.name.as_str())
-        .validation_method("DNS")
-        .domain_validation_options(vec![DomainValidationOption::new()
-            .domain_name(domain.name.as_str())
-            .hosted_zone_id(domain.hosted_zone_id.as_str())]);
-    stack.add(id, certificate).ref_()
+    crate::acm::Certificate::new(stack, id, domain).arn()
 }
 
 /// An `A` alias record from `domain` to a load balancer or distribution.

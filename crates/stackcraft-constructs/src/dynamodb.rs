@@ -1,15 +1,21 @@
-//! `dynamodb::Table`: on-demand, encrypted, point-in-time recovery and deletion protection in
-//! prod; grants of exactly the item actions an operation needs.
+//! `dynamodb::Table`: on-demand (or provisioned capacity that autoscales on reads and writes),
+//! encrypted, point-in-time recovery and deletion protection in prod; grants of exactly the
+//! item actions an operation needs.
 
 use serde_json::json;
 use stackcraft_core::template::{Expr, Target};
 use stackcraft_core::Stack;
+use stackcraft_resources::applicationautoscaling::scalable_target::{
+    ScalableDimension, ServiceNamespace,
+};
+use stackcraft_resources::applicationautoscaling::scaling_policy::PredefinedMetricSpecificationPredefinedMetricType as Predefined;
 use stackcraft_resources::dynamodb::table::{
     AttributeDefinition, AttributeType, BillingMode, PointInTimeRecoverySpecification,
-    SseSpecification, TimeToLiveSpecification,
+    ProvisionedThroughput, SseSpecification, TimeToLiveSpecification,
 };
 use stackcraft_resources::dynamodb::{self as l1, TableRef};
 
+use crate::appscaling::{predefined, ScalableTarget};
 use crate::iam::{Grantee, PolicyStatement};
 
 /// A key attribute: name and type.
@@ -82,6 +88,37 @@ pub const WRITE_ACTIONS: &[&str] = &[
 pub struct TableOptions {
     /// The sort (range) key; none: items are found by partition key alone.
     pub sort_key: Option<Key>,
+    /// How the table pays for reads and writes (default: [`Capacity::OnDemand`]).
+    pub capacity: Option<Capacity>,
+}
+
+/// How a table pays for reads and writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Capacity {
+    /// Per request: nothing to scale, the price of each request is higher.
+    OnDemand,
+    /// Provisioned capacity units, kept near a utilization by target tracking between a
+    /// minimum and a maximum, reads and writes apart.
+    Provisioned { read: Throughput, write: Throughput },
+}
+
+/// Bounds and target of one kind of capacity (read or write units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throughput {
+    pub min: u32,
+    pub max: u32,
+    /// The consumed share of the provisioned units to keep, in percent (20 to 90).
+    pub utilization: u32,
+}
+
+impl Throughput {
+    pub fn new(min: u32, max: u32) -> Throughput {
+        Throughput {
+            min,
+            max,
+            utilization: 70,
+        }
+    }
 }
 
 /// A table this stack owns. It derefs to its [`TableReference`] (names, ARN, grants); what
@@ -107,9 +144,17 @@ impl Table {
             schema.push(json!({"AttributeName": sort.name, "KeyType": "RANGE"}));
             attributes.push(sort.definition());
         }
-        let mut table = l1::Table::new(serde_json::Value::Array(schema))
-            .attribute_definitions(attributes)
-            .billing_mode(BillingMode::PayPerRequest)
+        let path = stack.path_of(id);
+        let capacity = options.capacity.unwrap_or(Capacity::OnDemand);
+        let mut table =
+            l1::Table::new(serde_json::Value::Array(schema)).attribute_definitions(attributes);
+        table = match &capacity {
+            Capacity::OnDemand => table.billing_mode(BillingMode::PayPerRequest),
+            Capacity::Provisioned { read, write } => table
+                .billing_mode(BillingMode::Provisioned)
+                .provisioned_throughput(ProvisionedThroughput::new(read.min, write.min)),
+        };
+        let mut table = table
             .sse_specification(SseSpecification::new(true))
             .point_in_time_recovery_specification(
                 PointInTimeRecoverySpecification::new().point_in_time_recovery_enabled(protected),
@@ -125,9 +170,60 @@ impl Table {
             "CKV_AWS_119",
             "Encrypted at rest with the AWS owned key; who reads the items is decided by IAM grants of exact actions on this table. A customer managed key adds cost and key-policy upkeep without narrowing that.",
         );
-        Table {
+        let this = Table {
             reference: TableReference { table },
+        };
+        if let Capacity::Provisioned { read, write } = capacity {
+            this.scale(
+                stack,
+                &path,
+                "ReadCapacity",
+                read,
+                ScalableDimension::DynamodbTableReadCapacityUnits,
+                Predefined::DynamoDbReadCapacityUtilization,
+            );
+            this.scale(
+                stack,
+                &path,
+                "WriteCapacity",
+                write,
+                ScalableDimension::DynamodbTableWriteCapacityUnits,
+                Predefined::DynamoDbWriteCapacityUtilization,
+            );
         }
+        this
+    }
+
+    /// Target tracking of one kind of capacity units between its bounds.
+    fn scale(
+        &self,
+        stack: &mut Stack,
+        path: &str,
+        id: &str,
+        bounds: Throughput,
+        dimension: ScalableDimension,
+        metric: Predefined,
+    ) {
+        if !(20..=90).contains(&bounds.utilization) {
+            stack.error(
+                path,
+                format!(
+                    "{id}: target utilization {}% is outside 20 to 90",
+                    bounds.utilization
+                ),
+            );
+        }
+        let resource_id =
+            stackcraft_core::template::join("/", vec![Expr::from("table"), self.name()]);
+        let scalable = ScalableTarget::new(
+            stack,
+            &format!("{path}/{id}"),
+            path,
+            (ServiceNamespace::Dynamodb, dimension, resource_id),
+            bounds.min,
+            bounds.max,
+        );
+        scalable.track_predefined(stack, "Tracking", predefined(metric), bounds.utilization);
     }
 
     /// What a consumer of this table may hold: names, ARN and grants.

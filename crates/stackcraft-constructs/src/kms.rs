@@ -70,6 +70,17 @@ impl Key {
         add_to_document(doc, &statement);
     }
 
+    /// Adds `statement` to the key policy (e.g. roles of another account that decrypt what
+    /// this account encrypted; their own policies must allow it too).
+    pub fn add_to_key_policy(&self, stack: &mut Stack, statement: &PolicyStatement) {
+        let doc: &mut Value = stack
+            .resource_mut(self.target())
+            .properties
+            .get_mut("KeyPolicy")
+            .expect("a key has a policy");
+        add_to_document(doc, statement);
+    }
+
     /// Lets a role encrypt and decrypt with the key.
     pub fn grant_encrypt_decrypt(&self, stack: &mut Stack, grantee: &impl Grantee) {
         let statement = PolicyStatement::allow()

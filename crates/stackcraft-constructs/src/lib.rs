@@ -37,10 +37,14 @@
 //! - **Errors name the construct path** (`stack.error(path, ..)`) and are collected, so synth
 //!   reports every invalid construct at once.
 
+pub mod acm;
 pub mod apigateway;
+pub mod appscaling;
 pub mod autoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
+pub mod codebuild;
+pub mod codepipeline;
 pub mod dns;
 pub mod dynamodb;
 pub mod ec2;
@@ -58,6 +62,7 @@ pub mod s3;
 pub mod secretsmanager;
 pub mod servicediscovery;
 pub mod sns;
+pub mod ssm;
 pub mod units;
 
 pub use stackcraft_core::template;

@@ -74,8 +74,8 @@ impl Project<'_> {
         &self.config
     }
 
-    /// Builds every stack of an environment, in the order the file defines them, then the
-    /// stacks defined in code.
+    /// Builds every stack of an environment (those whose `environments` include it), in the
+    /// order the file defines them, then the stacks defined in code.
     pub fn stacks(&self, env: &str) -> Result<StackSet, Error> {
         let config = &self.config;
         let environment = config.environment(env)?;
@@ -84,6 +84,9 @@ impl Project<'_> {
             set.tag(key, value);
         }
         for (name, stack_config) in &config.stacks {
+            if !stack_config.exists_in(env) {
+                continue;
+            }
             let blueprint = self.find_blueprint(name, &stack_config.blueprint)?;
             let mut stack = new_stack(&set, config, name);
             stack.set_blueprint(blueprint.name);

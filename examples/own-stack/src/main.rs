@@ -19,6 +19,7 @@ fn notes(stack: &mut Stack) {
         Key::string("user"),
         TableOptions {
             sort_key: Some(Key::number("created")),
+            ..TableOptions::default()
         },
     );
     let reader = Role::for_service(stack, "Reader", "lambda.amazonaws.com");

@@ -73,6 +73,9 @@ pub struct DistributionOptions {
     /// The certificate for `domain`; CloudFront only takes certificates of `us-east-1`, so
     /// outside that region it must be given (in `us-east-1` one is created when absent).
     pub certificate_arn: Option<String>,
+    /// The certificate for `domain` as a template value (e.g. read from `us-east-1` at deploy
+    /// time by `ssm::CrossRegionParameter`), when `certificate_arn` is not given.
+    pub certificate: Option<Expr<String>>,
     /// Access logs to a bucket of this stack (default: protected environments).
     pub access_logs: Option<bool>,
     /// A WAF web ACL (its ARN, scope CLOUDFRONT, in `us-east-1`) that filters every request.
@@ -286,6 +289,7 @@ impl Distribution {
 
         let certificate = match (&options.certificate_arn, &options.domain) {
             (Some(arn), _) => Some(Expr::from(arn.as_str())),
+            (None, Some(_)) if options.certificate.is_some() => options.certificate.clone(),
             (None, Some(domain)) if in_us_east_1 => {
                 Some(stack.scope(id, |s| dns::certificate(s, "Certificate", domain)))
             }

@@ -30,6 +30,9 @@ pub struct SiteOptions {
     /// The certificate for `domain`; CloudFront only takes certificates of `us-east-1`, so
     /// outside that region it must be given (in `us-east-1` one is created when absent).
     pub certificate_arn: Option<String>,
+    /// The certificate for `domain` as a template value (e.g. read from `us-east-1` at deploy
+    /// time by `ssm::CrossRegionParameter`), when `certificate_arn` is not given.
+    pub certificate: Option<Expr<String>>,
     /// Origins the page may call besides its own (`connect-src` of the security policy).
     pub connect_to: Vec<Expr<String>>,
     /// Access logs to a bucket of this stack (default: protected environments).
@@ -149,6 +152,7 @@ impl StaticSite {
                 behaviors,
                 domain: options.domain.clone(),
                 certificate_arn: options.certificate_arn.clone(),
+                certificate: options.certificate.clone(),
                 access_logs: options.access_logs,
                 web_acl_id: options.web_acl_id.clone(),
                 default_root_object: Some("index.html".to_owned()),

@@ -11,11 +11,10 @@ use stackcraft_resources::applicationautoscaling::scalable_target::{
     ScalableDimension, ServiceNamespace,
 };
 use stackcraft_resources::applicationautoscaling::scaling_policy::{
-    CustomizedMetricSpecification, MetricDimension, PolicyType, PredefinedMetricSpecification,
+    CustomizedMetricSpecification, MetricDimension, PredefinedMetricSpecification,
     PredefinedMetricSpecificationPredefinedMetricType as Predefined, Statistic,
     TargetTrackingScalingPolicyConfiguration,
 };
-use stackcraft_resources::applicationautoscaling::{self as scaling_l1, ScalableTargetRef};
 use stackcraft_resources::ecs::service::{
     AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
     DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags,
@@ -23,7 +22,8 @@ use stackcraft_resources::ecs::service::{
 };
 use stackcraft_resources::ecs::{self as l1, ServiceRef};
 
-use super::{CapacityProvider, Cluster, TaskDefinition};
+use super::{BlueGreen, CapacityProvider, Cluster, TaskDefinition};
+use crate::appscaling::ScalableTarget;
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind};
 use crate::elbv2::TargetGroup;
@@ -49,6 +49,9 @@ pub struct ServiceOptions {
     /// Run on this EC2 capacity of the cluster ([`Cluster::add_capacity`]) instead of
     /// Fargate (default: Fargate).
     pub capacity: Option<CapacityProvider>,
+    /// Deploy blue/green between `load_balancer` and a second target group (default:
+    /// rolling, with the circuit breaker's rollback).
+    pub blue_green: Option<BlueGreen>,
 }
 
 /// A service on Fargate: the name blueprints of Fargate services use.
@@ -93,6 +96,13 @@ impl Service {
                 1
             });
         let subnets = vpc.subnet_ids(options.subnets.unwrap_or(SubnetKind::Private));
+        let mut deployment = DeploymentConfiguration::new()
+            .maximum_percent(200)
+            .minimum_healthy_percent(100)
+            .deployment_circuit_breaker(DeploymentCircuitBreaker::new(true, true));
+        if let Some(blue_green) = &options.blue_green {
+            deployment = blue_green.deployment(deployment);
+        }
         let mut service = l1::Service::new()
             .cluster(cluster.name())
             .task_definition(task.arn())
@@ -100,12 +110,7 @@ impl Service {
             .propagate_tags(PropagateTags::Service)
             .enable_ecs_managed_tags(true)
             .enable_execute_command(false)
-            .deployment_configuration(
-                DeploymentConfiguration::new()
-                    .maximum_percent(200)
-                    .minimum_healthy_percent(100)
-                    .deployment_circuit_breaker(DeploymentCircuitBreaker::new(true, true)),
-            )
+            .deployment_configuration(deployment)
             .network_configuration(
                 NetworkConfiguration::new().awsvpc_configuration(
                     AwsVpcConfiguration::new()
@@ -128,11 +133,16 @@ impl Service {
         if let Some(target) = &options.load_balancer {
             match task.serving_container() {
                 Some((container, port)) => {
+                    let mut load_balancer = LoadBalancer::new()
+                        .container_name(container)
+                        .container_port(port)
+                        .target_group_arn(target.arn());
+                    if let Some(blue_green) = &options.blue_green {
+                        load_balancer = load_balancer
+                            .advanced_configuration(blue_green.advanced(stack, id, target));
+                    }
                     service = service
-                        .load_balancers(vec![LoadBalancer::new()
-                            .container_name(container)
-                            .container_port(port)
-                            .target_group_arn(target.arn())])
+                        .load_balancers(vec![load_balancer])
                         .health_check_grace_period_seconds(whole_seconds(
                             options
                                 .health_check_grace
@@ -162,9 +172,19 @@ impl Service {
             desired_count: desired,
         };
         if let Some(target) = &options.load_balancer {
-            // The target group must belong to a listener before tasks register in it.
-            for listener in &target.routes(stack) {
-                stack.add_dependency(this.target(), listener);
+            // The target groups must belong to a listener before tasks register in them.
+            // (The blue/green rules are named by the service already.)
+            let blue_green = options.blue_green.as_ref();
+            let named = |route: &Target| {
+                blue_green.is_some_and(|b| {
+                    &b.production_rule == route || b.test_rule.as_ref() == Some(route)
+                })
+            };
+            let alternate = blue_green.map(|b| &b.alternate);
+            for group in std::iter::once(target).chain(alternate) {
+                for listener in group.routes(stack).iter().filter(|r| !named(r)) {
+                    stack.add_dependency(this.target(), listener);
+                }
             }
             let port = task.serving_container().map_or(target.port(), |(_, p)| p);
             this.connections()
@@ -235,26 +255,23 @@ impl Service {
     /// prod) and `max`; add the policies on the result.
     pub fn auto_scale(&self, stack: &mut Stack, min: Option<u32>, max: u32) -> Scaling {
         let min = min.unwrap_or(self.desired_count);
-        if max < min {
-            stack.error(
-                &self.path,
-                format!("autoscaling needs max ({max}) >= min ({min})"),
-            );
-        }
         let resource_id = join(
             "/",
             vec![Expr::from("service"), self.cluster.name(), self.name()],
         );
-        let scalable = scaling_l1::ScalableTarget::new(
-            max,
+        let scalable = ScalableTarget::new(
+            stack,
+            &format!("{}/Scaling", self.path),
+            &self.path,
+            (
+                ServiceNamespace::Ecs,
+                ScalableDimension::EcsServiceDesiredCount,
+                resource_id,
+            ),
             min,
-            resource_id,
-            ScalableDimension::EcsServiceDesiredCount,
-            ServiceNamespace::Ecs,
+            max,
         );
-        let path = format!("{}/Scaling", self.path);
-        let target = stack.add_at(&path, scalable);
-        Scaling { target, path }
+        Scaling { scalable }
     }
 }
 
@@ -267,17 +284,12 @@ impl HasConnections for Service {
 /// The scalable task count of a service, with target-tracking policies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scaling {
-    target: ScalableTargetRef,
-    path: String,
+    scalable: ScalableTarget,
 }
-
-/// Seconds between scaling out again, and before scaling in.
-const SCALE_OUT_COOLDOWN: u32 = 60;
-const SCALE_IN_COOLDOWN: u32 = 300;
 
 impl Scaling {
     pub fn target(&self) -> &Target {
-        self.target.target()
+        self.scalable.target()
     }
 
     /// Keeps average CPU utilization near `percent`.
@@ -341,17 +353,6 @@ impl Scaling {
         id: &str,
         config: TargetTrackingScalingPolicyConfiguration,
     ) -> Target {
-        // Policy names are unique per scalable target, so the construct id is enough.
-        let policy = scaling_l1::ScalingPolicy::new(id, PolicyType::TargetTrackingScaling)
-            .scaling_target_id(self.target.ref_())
-            .target_tracking_scaling_policy_configuration(
-                config
-                    .scale_out_cooldown(SCALE_OUT_COOLDOWN)
-                    .scale_in_cooldown(SCALE_IN_COOLDOWN),
-            );
-        stack
-            .add_at(&format!("{}/{id}", self.path), policy)
-            .target()
-            .clone()
+        self.scalable.track(stack, id, config)
     }
 }

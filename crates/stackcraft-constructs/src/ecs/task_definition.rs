@@ -35,30 +35,59 @@ pub enum Image {
     Asset(stackcraft_core::ImageAsset),
 }
 
-/// A secret injected as an environment variable when the container starts (never written to
-/// the task definition): a whole secret, or one key of a JSON secret.
+/// A secret or setting injected as an environment variable when the container starts (never
+/// written to the task definition): a whole secret, one key of a JSON secret, or an SSM
+/// parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerSecret {
-    secret: Secret,
-    json_key: Option<String>,
+    source: SecretSource,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum SecretSource {
+    Secret(Secret, Option<String>),
+    /// The ARN of an SSM parameter.
+    Parameter(Expr<String>),
 }
 
 impl ContainerSecret {
     pub fn new(secret: &Secret, json_key: Option<&str>) -> ContainerSecret {
         ContainerSecret {
-            secret: secret.clone(),
-            json_key: json_key.map(str::to_owned),
+            source: SecretSource::Secret(secret.clone(), json_key.map(str::to_owned)),
+        }
+    }
+
+    /// The value of the SSM parameter with ARN `arn`, read as the task starts: configuration
+    /// that changes without a new task definition.
+    pub fn parameter(arn: Expr<String>) -> ContainerSecret {
+        ContainerSecret {
+            source: SecretSource::Parameter(arn),
         }
     }
 
     /// `<arn>:<key>::` (or the bare ARN): ECS's `valueFrom`.
     fn value_from(&self) -> Expr<String> {
-        match &self.json_key {
-            Some(key) => sub_with(
-                format!("${{Secret}}:{key}::"),
-                [("Secret", self.secret.arn())],
-            ),
-            None => self.secret.arn(),
+        match &self.source {
+            SecretSource::Secret(secret, Some(key)) => {
+                sub_with(format!("${{Secret}}:{key}::"), [("Secret", secret.arn())])
+            }
+            SecretSource::Secret(secret, None) => secret.arn(),
+            SecretSource::Parameter(arn) => arn.clone(),
+        }
+    }
+
+    /// Lets `role` (the execution role) read exactly this value.
+    fn grant_read(&self, stack: &mut Stack, role: &Role) {
+        match &self.source {
+            SecretSource::Secret(secret, _) => secret.grant_read(stack, role),
+            SecretSource::Parameter(arn) => {
+                role.add_to_policy(
+                    stack,
+                    crate::iam::PolicyStatement::allow()
+                        .actions(&["ssm:GetParameters"])
+                        .resource(arn.clone()),
+                );
+            }
         }
     }
 }
@@ -309,7 +338,7 @@ impl TaskDefinition {
         if !container.secrets.is_empty() {
             let mut secrets = Vec::new();
             for (name, secret) in &container.secrets {
-                secret.secret.grant_read(stack, &self.execution_role);
+                secret.grant_read(stack, &self.execution_role);
                 secrets.push(L1Secret::new(name.as_str(), secret.value_from()));
             }
             definition = definition.secrets(secrets);

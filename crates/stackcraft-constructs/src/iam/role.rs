@@ -29,6 +29,29 @@ impl Role {
         Role { role, path }
     }
 
+    /// A role with the fixed name `name` that roles of `account` whose ARN matches
+    /// `principals` (`arn:...:role/<stack>-*`; their own policies must also allow it) may
+    /// assume: what a pipeline in another account acts through.
+    pub fn for_account(
+        stack: &mut Stack,
+        id: &str,
+        account: Expr<String>,
+        principals: Expr<String>,
+        name: &str,
+    ) -> Role {
+        let root = stackcraft_core::template::sub_with(
+            "arn:${AWS::Partition}:iam::${Account}:root",
+            [("Account", account)],
+        );
+        let trust = PolicyStatement::allow()
+            .aws_principal(root)
+            .actions(&["sts:AssumeRole"])
+            .condition("ArnLike", "aws:PrincipalArn", principals);
+        let path = stack.path_of(id);
+        let role = stack.add(id, l1::Role::new(document(&[trust])).role_name(name));
+        Role { role, path }
+    }
+
     pub fn target(&self) -> &Target {
         self.role.target()
     }
