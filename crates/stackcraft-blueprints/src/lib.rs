@@ -6,6 +6,7 @@
 
 mod container_platform;
 mod context;
+mod magento_webshop;
 mod object_counter;
 mod queue_counter;
 mod starter;
@@ -20,5 +21,6 @@ pub fn builtin() -> Vec<Blueprint> {
         object_counter::OBJECT_COUNTER,
         queue_counter::QUEUE_COUNTER,
         container_platform::CONTAINER_PLATFORM,
+        magento_webshop::MAGENTO_WEBSHOP,
     ]
 }
