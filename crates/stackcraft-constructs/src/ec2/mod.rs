@@ -4,6 +4,7 @@
 mod bastion;
 mod instance;
 mod launch_template;
+pub mod prefix_list;
 mod security_group;
 mod user_data;
 mod vpc;

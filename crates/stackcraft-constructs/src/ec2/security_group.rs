@@ -194,6 +194,34 @@ impl Connections {
         })
     }
 
+    /// Ingress on `port` from the addresses of a managed prefix list (`pl-...`), e.g.
+    /// CloudFront's origin-facing servers; `name` says whose they are in the description.
+    /// A reference counts as the list's maximum entries against the group's rule quota.
+    pub fn allow_from_prefix_list(
+        &self,
+        stack: &mut Stack,
+        prefix_list_id: &str,
+        name: &str,
+        port: Port,
+    ) -> Target {
+        let id = format!(
+            "IngressFromPrefixList{}Port{}",
+            prefix_list_id.trim_start_matches("pl-"),
+            port.id()
+        );
+        stack.child_or_add(self.group.target(), &id, || {
+            l1::SecurityGroupIngress::new(port.protocol)
+                .group_id(self.group.id())
+                .source_prefix_list_id(prefix_list_id)
+                .from_port(port.from)
+                .to_port(port.to)
+                .description(format!(
+                    "{} from {name} ({prefix_list_id})",
+                    port.describe()
+                ))
+        })
+    }
+
     /// Egress on `port` to an IPv4 range, e.g. HTTPS to the AWS APIs through the NAT gateway.
     pub fn allow_to_cidr(&self, stack: &mut Stack, cidr: &str, port: Port, why: &str) {
         let id = format!("EgressTo{}Port{}", cidr_id(cidr), port.id());

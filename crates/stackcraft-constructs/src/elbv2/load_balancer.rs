@@ -16,7 +16,7 @@ use stackcraft_resources::elasticloadbalancingv2::{self as l1, ListenerRef, Load
 
 use crate::cloudwatch::{Alarm, AlarmOptions, Metric, Stat, Threshold};
 use crate::dns::{self, Domain};
-use crate::ec2::{Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
+use crate::ec2::{prefix_list, Connections, HasConnections, Port, SecurityGroup, SubnetKind, Vpc};
 use crate::iam::PolicyStatement;
 use crate::s3::{Bucket, BucketOptions, Encryption};
 use crate::sns::Topic;
@@ -26,9 +26,35 @@ use super::{Listener, TargetGroup, TargetGroupOptions};
 /// The TLS policy of HTTPS listeners: TLS 1.3 and 1.2 with forward secrecy only.
 pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/// Who may reach the load balancer's listener port.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Ingress {
+    /// Everyone: 443 and 80 (redirected) with a certificate, 80 without.
+    #[default]
+    Internet,
+    /// Only CloudFront's origin-facing servers (the AWS-managed prefix list
+    /// `com.amazonaws.global.cloudfront.origin-facing`), on the one port CloudFront uses: 443
+    /// with a certificate, 80 without. Its id comes from
+    /// [`crate::ec2::prefix_list::cloudfront_origin_facing`] for the stack's region; give
+    /// `prefix_list_id` in a region that table lacks. Use with
+    /// [`crate::cloudfront::Origin::load_balancer`].
+    CloudFront { prefix_list_id: Option<String> },
+}
+
+impl Ingress {
+    /// Only CloudFront, its prefix list of the stack's region.
+    pub fn cloudfront() -> Ingress {
+        Ingress::CloudFront {
+            prefix_list_id: None,
+        }
+    }
+}
+
 /// Choices that differ from the environment's defaults.
 #[derive(Clone, Debug, Default)]
 pub struct AlbOptions {
+    /// Who may connect (default: the internet).
+    pub ingress: Ingress,
     /// A domain to serve: a DNS-validated certificate and an alias record are created, the
     /// load balancer listens on 443 and redirects 80 there. Without one it serves plain HTTP.
     pub domain: Option<Domain>,
@@ -73,23 +99,47 @@ impl ApplicationLoadBalancer {
             (None, None) => None,
         };
         let connections = group.connections();
-        let http = if certificate.is_some() {
-            connections.allow_from_cidr(stack, "0.0.0.0/0", Port::HTTPS, "the internet");
-            connections.allow_from_cidr(
-                stack,
-                "0.0.0.0/0",
-                Port::HTTP,
-                "the internet (redirected to HTTPS)",
-            )
-        } else {
-            connections.allow_from_cidr(stack, "0.0.0.0/0", Port::HTTP, "the internet")
-        };
-        let reason = if certificate.is_some() {
-            "Port 80 of an internet-facing load balancer is open to the internet so that browsers typing the plain name arrive; its listener answers nothing but a redirect to HTTPS."
-        } else {
-            "The internet-facing load balancer of an environment without a certificate serves plain HTTP by configuration (stated in the ApiUrl output); configure a domain to serve HTTPS."
-        };
-        stack.suppress(&http, "CKV_AWS_260", reason);
+        match &options.ingress {
+            Ingress::Internet => {
+                let http = if certificate.is_some() {
+                    connections.allow_from_cidr(stack, "0.0.0.0/0", Port::HTTPS, "the internet");
+                    connections.allow_from_cidr(
+                        stack,
+                        "0.0.0.0/0",
+                        Port::HTTP,
+                        "the internet (redirected to HTTPS)",
+                    )
+                } else {
+                    connections.allow_from_cidr(stack, "0.0.0.0/0", Port::HTTP, "the internet")
+                };
+                let reason = if certificate.is_some() {
+                    "Port 80 of an internet-facing load balancer is open to the internet so that browsers typing the plain name arrive; its listener answers nothing but a redirect to HTTPS."
+                } else {
+                    "The internet-facing load balancer of an environment without a certificate serves plain HTTP by configuration (stated in the ApiUrl output); configure a domain to serve HTTPS."
+                };
+                stack.suppress(&http, "CKV_AWS_260", reason);
+            }
+            Ingress::CloudFront { prefix_list_id } => {
+                let id = prefix_list_id
+                    .as_deref()
+                    .or_else(|| prefix_list::cloudfront_origin_facing(&region));
+                match id {
+                    // One port only: the list weighs 55 of the group's 60 inbound rules.
+                    Some(id) => {
+                        let port = if certificate.is_some() { Port::HTTPS } else { Port::HTTP };
+                        connections.allow_from_prefix_list(stack, id, "CloudFront", port);
+                    }
+                    None => stack.error(
+                        &path,
+                        format!(
+                            "no id of the prefix list {} is known for {region}: give it as Ingress::CloudFront {{ prefix_list_id }} (aws ec2 describe-managed-prefix-lists --region {region} --filters Name=prefix-list-name,Values={})",
+                            prefix_list::CLOUDFRONT_ORIGIN_FACING,
+                            prefix_list::CLOUDFRONT_ORIGIN_FACING
+                        ),
+                    ),
+                }
+            }
+        }
 
         let mut attributes = vec![
             attribute("routing.http.drop_invalid_header_fields.enabled", "true"),
@@ -236,7 +286,12 @@ impl ApplicationLoadBalancer {
 
     /// Whether clients reach it over HTTPS.
     pub fn is_https(&self) -> bool {
-        self.listeners.len() > 1
+        self.certificate.is_some()
+    }
+
+    /// The domain it serves, if one was configured.
+    pub fn domain(&self) -> Option<&Domain> {
+        self.domain.as_ref()
     }
 
     /// Where clients reach it: `https://<domain>` with a domain, else `http://<dns name>`.

@@ -9,5 +9,5 @@ mod load_balancer;
 mod target_group;
 
 pub use listener::{Action, Condition, Listener};
-pub use load_balancer::{AlbOptions, ApplicationLoadBalancer, SSL_POLICY};
+pub use load_balancer::{AlbOptions, ApplicationLoadBalancer, Ingress, SSL_POLICY};
 pub use target_group::{TargetGroup, TargetGroupOptions, Targets};
