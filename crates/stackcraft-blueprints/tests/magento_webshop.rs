@@ -6,12 +6,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use moderation::contract;
 use serde_json::{json, Value as Json};
 use stackcraft_blueprints::{builtin, Context};
 use stackcraft_config::Config;
+use stackcraft_constructs::ec2::prefix_list;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::Template;
 use stackcraft_core::{Stack, StackSet};
@@ -197,8 +197,10 @@ fn two_zones_of_three_tiers_and_prod_is_highly_available_and_protected() {
 #[test]
 fn the_security_group_graph_is_exactly_the_described_one() {
     let t = shop("dev");
+    // The load balancer admits CloudFront's origin-facing servers only.
+    let cloudfront = prefix_list::cloudfront_origin_facing("eu-central-1").unwrap();
     let expected: BTreeSet<_> = [
-        edge("LoadBalancer", "pl:cloudfront", 80),
+        edge("LoadBalancer", cloudfront, 80),
         edge("WebServers", "LoadBalancer", 80),
         edge("WebServers", "Bastion", 22),
         edge("Database", "WebServers", 3306),
@@ -510,7 +512,7 @@ fn outputs_name_the_shop_the_load_balancer_the_bastion_and_the_bucket() {
     }
     t.has_output(
         "ShopUrl",
-        json!({"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": ["StorefrontDistribution", "DomainName"]}, "/"]]}}),
+        json!({"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": ["StorefrontDistribution", "DomainName"]}]]}}),
     );
 }
 
@@ -534,4 +536,79 @@ fn bad_settings_are_refused_with_their_place() {
         assert!(error.contains(message), "{settings}: {error}");
         assert!(error.contains("stackcraft.toml:"), "placed: {error}");
     }
+}
+
+#[test]
+fn cloudfront_caches_static_files_and_media_and_never_the_shoppers_pages() {
+    use stackcraft_constructs::cloudfront::{
+        ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED, CACHING_OPTIMIZED,
+    };
+    let t = shop("dev");
+    let distributions = properties(&t, "AWS::CloudFront::Distribution");
+    assert_eq!(distributions.len(), 1);
+    let config = &distributions[0]["DistributionConfig"];
+    // One origin: the load balancer, over HTTP (it has no certificate; CloudFront alone
+    // reaches it).
+    let origins = config["Origins"].as_array().unwrap();
+    assert_eq!(origins.len(), 1);
+    assert_eq!(
+        origins[0]["DomainName"],
+        json!({"Fn::GetAtt": ["LoadBalancer", "DNSName"]})
+    );
+    assert_eq!(
+        origins[0]["CustomOriginConfig"]["OriginProtocolPolicy"],
+        "http-only"
+    );
+    let by_path: Vec<(String, Json)> = config["CacheBehaviors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["PathPattern"].as_str().unwrap().to_owned(), b.clone()))
+        .collect();
+    let patterns: Vec<&str> = by_path.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        patterns,
+        ["/static/*", "/media/*", "/checkout*", "/customer*", "/admin*"]
+    );
+    let mut behaviors: Vec<&Json> = by_path.iter().map(|(_, b)| b).collect();
+    behaviors.push(&config["DefaultCacheBehavior"]);
+    for (n, behavior) in behaviors.iter().enumerate() {
+        // HTTPS to every viewer.
+        assert_eq!(behavior["ViewerProtocolPolicy"], "redirect-to-https");
+        let cached = n < 2;
+        if cached {
+            assert_eq!(behavior["CachePolicyId"], CACHING_OPTIMIZED, "{behavior}");
+            assert!(behavior.get("OriginRequestPolicyId").is_none(), "{behavior}");
+            assert_eq!(behavior["AllowedMethods"], json!(["GET", "HEAD"]));
+        } else {
+            // Not cached; cookies, query strings and headers (the session, the cart, the
+            // CloudFront-Forwarded-Proto Magento reads) reach Magento; forms post.
+            assert_eq!(behavior["CachePolicyId"], CACHING_DISABLED, "{behavior}");
+            assert_eq!(
+                behavior["OriginRequestPolicyId"], ALL_VIEWER_EXCEPT_HOST_HEADER,
+                "{behavior}"
+            );
+            assert!(behavior["AllowedMethods"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("POST")));
+        }
+    }
+
+    // The admin path follows the setting; a domain brings its certificate and TLS 1.2.
+    let t = shop_in(
+        &configured(
+            "admin_path = \"backoffice\"\ndomain = { name = \"shop.example.com\", hosted_zone_id = \"Z123\", certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/abc\" }",
+        ),
+        "dev",
+    );
+    let config = &properties(&t, "AWS::CloudFront::Distribution")[0]["DistributionConfig"];
+    assert_eq!(config["CacheBehaviors"][4]["PathPattern"], "/backoffice*");
+    assert_eq!(config["Aliases"], json!(["shop.example.com"]));
+    assert_eq!(
+        config["ViewerCertificate"]["MinimumProtocolVersion"],
+        "TLSv1.2_2021"
+    );
+    t.has_output("ShopUrl", json!({"Value": "https://shop.example.com"}));
+    assert!(boot_script(&t).contains("https://shop.example.com"));
 }

@@ -33,8 +33,12 @@ use stackcraft_constructs::ec2::{
     BastionHost, BastionOptions, HasConnections, LaunchTemplate, LaunchTemplateOptions, Port,
     SecurityGroup, Vpc, VpcOptions, AMAZON_LINUX_2023,
 };
+use stackcraft_constructs::cloudfront::{
+    Behavior, Distribution, DistributionOptions, Origin, PathBehavior,
+};
+use stackcraft_constructs::dns::Domain;
 use stackcraft_constructs::elbv2::{
-    AlbOptions, ApplicationLoadBalancer, TargetGroup, TargetGroupOptions, Targets,
+    AlbOptions, ApplicationLoadBalancer, Ingress, TargetGroup, TargetGroupOptions, Targets,
 };
 use stackcraft_constructs::iam::{PolicyStatement, Role};
 use stackcraft_constructs::imagebuilder::{ImagePipeline, ImagePipelineOptions};
@@ -43,7 +47,7 @@ use stackcraft_constructs::rds::{Database, DatabaseOptions};
 use stackcraft_constructs::s3::{self, Bucket, BucketOptions};
 use stackcraft_constructs::secretsmanager::{Generated, Secret, EXCLUDE_CHARACTERS};
 use stackcraft_constructs::sns::Topic;
-use stackcraft_core::template::{pseudo, Expr};
+use stackcraft_core::template::{join, pseudo, Expr};
 use stackcraft_core::Stack;
 
 use self::boot::{Boot, Install};
@@ -121,8 +125,17 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     );
     let (crypt_key, admin) = magento_secrets(stack);
 
-    // The web tier: servers in the private subnets behind the load balancer.
-    let alb = ApplicationLoadBalancer::new(stack, "LoadBalancer", &vpc, AlbOptions::default());
+    // The web tier: servers in the private subnets behind the load balancer, which only
+    // CloudFront may reach.
+    let alb = ApplicationLoadBalancer::new(
+        stack,
+        "LoadBalancer",
+        &vpc,
+        AlbOptions {
+            ingress: Ingress::cloudfront(),
+            ..AlbOptions::default()
+        },
+    );
     let targets = TargetGroup::new(
         stack,
         &alb,
@@ -134,7 +147,8 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
         },
     );
     alb.listener().forward_by_default(stack, &targets);
-    let shop_url = alb.url();
+    let storefront = storefront(stack, &cfg, &alb);
+    let shop_url = storefront.url();
 
     let (group, role) = stack.scope("WebServers", |s| {
         let group = SecurityGroup::new(s, "SecurityGroup", &vpc, "Magento web servers");
@@ -196,7 +210,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             admin_path: cfg.admin_path.clone(),
             admin_email: cfg.admin_email.clone(),
             media_bucket: media.name(),
-            base_url: shop_url.clone(),
+            base_url: join("", vec![shop_url.clone(), Expr::from("/")]),
         },
     );
     let template = stack.scope("WebServers", |s| {
@@ -248,7 +262,7 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     targets.add_alarms(stack, &alarms);
     db.add_alarms(stack, &alarms);
 
-    stack.output("ShopUrl", shop_url).description = Some("The shop".to_owned());
+    stack.output("ShopUrl", shop_url).description = Some("The shop (CloudFront)".to_owned());
     stack.output("LoadBalancerDnsName", alb.dns_name()).description =
         Some("The load balancer (CloudFront's origin)".to_owned());
     stack.output("BastionId", bastion.instance_id()).description =
@@ -266,6 +280,38 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
             .description = Some("SSM parameter holding the web servers' newest image".to_owned());
     }
     Ok(())
+}
+
+/// CloudFront in front of the load balancer: Magento's static files and media cached at the
+/// edge; checkout, customer account and admin pages never cached and given every cookie (the
+/// session, the cart), as is everything else Magento renders per shopper.
+fn storefront(stack: &mut Stack, cfg: &Settings, alb: &ApplicationLoadBalancer) -> Distribution {
+    let origin = Origin::load_balancer(alb);
+    let cached = |pattern: &str| PathBehavior::new(pattern, Behavior::new(origin.clone()));
+    let dynamic = |pattern: &str| PathBehavior::new(pattern, Behavior::api(origin.clone()));
+    let admin = format!("/{}", cfg.admin_path);
+    let behaviors = vec![
+        cached("/static/*"),
+        cached("/media/*"),
+        dynamic("/checkout*"),
+        dynamic("/customer*"),
+        dynamic(&format!("{admin}*")),
+    ];
+    Distribution::new(
+        stack,
+        "Storefront",
+        Behavior::api(origin.clone()),
+        DistributionOptions {
+            behaviors,
+            domain: cfg.domain.as_ref().map(|d| Domain {
+                name: d.name.clone(),
+                hosted_zone_id: d.hosted_zone_id.clone(),
+            }),
+            certificate_arn: cfg.domain.as_ref().and_then(|d| d.certificate_arn.clone()),
+            comment: Some("Magento storefront".to_owned()),
+            ..DistributionOptions::default()
+        },
+    )
 }
 
 /// Magento's encryption key (the same on every server, or one server cannot read what another

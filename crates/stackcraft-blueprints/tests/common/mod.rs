@@ -83,9 +83,14 @@ pub fn ingress_edges(t: &Template) -> BTreeSet<(String, String, u64)> {
                 "described: {rule}"
             );
             assert!(rule.get("CidrIpv6").is_none(), "no IPv6 ingress: {rule}");
-            let from = match (rule.get("CidrIp"), rule.get("SourceSecurityGroupId")) {
-                (Some(cidr), None) => cidr.as_str().unwrap().to_owned(),
-                (None, Some(group)) => owner(group),
+            let from = match (
+                rule.get("CidrIp"),
+                rule.get("SourceSecurityGroupId"),
+                rule.get("SourcePrefixListId"),
+            ) {
+                (Some(cidr), None, None) => cidr.as_str().unwrap().to_owned(),
+                (None, Some(group), None) => owner(group),
+                (None, None, Some(list)) => list.as_str().unwrap().to_owned(),
                 _ => panic!("ingress from exactly one source: {rule}"),
             };
             (
