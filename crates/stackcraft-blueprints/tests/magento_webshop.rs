@@ -132,7 +132,9 @@ fn two_zones_of_three_tiers_and_prod_is_highly_available_and_protected() {
         );
         let media = t.find_resources("AWS::S3::Bucket");
         let (_, bucket) = media.iter().find(|(id, _)| *id == "Media").unwrap();
-        assert!(bucket["Properties"].get("VersioningConfiguration").is_none());
+        assert!(bucket["Properties"]
+            .get("VersioningConfiguration")
+            .is_none());
         assert_eq!(bucket["DeletionPolicy"], "Delete");
         t.resource_count_is("AWS::ImageBuilder::ImagePipeline", 0);
     }
@@ -233,23 +235,32 @@ fn the_security_group_graph_is_exactly_the_described_one() {
 #[test]
 fn every_role_has_exactly_its_grants() {
     let t = shop("dev");
-    let objects = |pattern: &str| {
-        json!({"Fn::Sub": [format!("${{Bucket}}/{pattern}"), {"Bucket": {"Fn::GetAtt": ["Media", "Arn"]}}]})
-    };
+    let objects = |pattern: &str| json!({"Fn::Sub": [format!("${{Bucket}}/{pattern}"), {"Bucket": {"Fn::GetAtt": ["Media", "Arn"]}}]});
 
     // Web servers: their three secrets, the media bucket's objects and listing.
     let mut web = BTreeSet::new();
     for secret in ["DatabaseSecret", "CryptKey", "AdminCredentials"] {
         web.extend(grants(
-            &["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            &[
+                "secretsmanager:DescribeSecret",
+                "secretsmanager:GetSecretValue",
+            ],
             json!({"Ref": secret}),
         ));
     }
     web.extend(grants(
-        &["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        &[
+            "s3:AbortMultipartUpload",
+            "s3:DeleteObject",
+            "s3:GetObject",
+            "s3:PutObject",
+        ],
         objects("*"),
     ));
-    web.extend(grants(&["s3:ListBucket"], json!({"Fn::GetAtt": ["Media", "Arn"]})));
+    web.extend(grants(
+        &["s3:ListBucket"],
+        json!({"Fn::GetAtt": ["Media", "Arn"]}),
+    ));
     assert_eq!(granted(&t, "WebServersRole"), web);
 
     // The moderation function: the contract's actions on the media objects, Rekognition,
@@ -302,7 +313,9 @@ fn every_role_has_exactly_its_grants() {
         "sns:Publish".to_owned(),
         json!({"Ref": "VideoModeration"}).to_string()
     )));
-    assert!(video.iter().all(|(a, _)| a == "sns:Publish" || a.starts_with("kms:")));
+    assert!(video
+        .iter()
+        .all(|(a, _)| a == "sns:Publish" || a.starts_with("kms:")));
 
     // The bastion: Session Manager's managed policy, nothing else.
     assert!(granted(&t, "BastionRole").is_empty());
@@ -341,7 +354,10 @@ fn the_boot_script_reads_the_secrets_at_boot_and_holds_none() {
     assert!(script.contains(&json!({"Ref": "Media"}).to_string()));
     // ...and never resolved into the template.
     for forbidden in ["resolve:secretsmanager", "SecretString:", "password\":"] {
-        assert!(!script.contains(forbidden), "{forbidden} in the boot script");
+        assert!(
+            !script.contains(forbidden),
+            "{forbidden} in the boot script"
+        );
     }
     // Nothing the template resolves at deploy is a secret anywhere but the database itself.
     let all = t.to_value().to_json();
@@ -377,7 +393,11 @@ fn the_servers_scale_on_cpu_and_requests_behind_a_health_check() {
         .collect();
     assert_eq!(
         metrics,
-        ["ALBRequestCountPerTarget".to_owned(), "ASGAverageCPUUtilization".to_owned()].into()
+        [
+            "ALBRequestCountPerTarget".to_owned(),
+            "ASGAverageCPUUtilization".to_owned()
+        ]
+        .into()
     );
     t.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::TargetGroup",
@@ -441,7 +461,10 @@ fn uploads_and_video_completions_reach_the_moderation_function() {
     let function = &properties(&t, "AWS::Lambda::Function")[0];
     let variables = &function["Environment"]["Variables"];
     assert_eq!(variables[contract::MIN_CONFIDENCE], "80");
-    assert_eq!(variables[contract::INAPPROPRIATE_LABELS], "Violence,Explicit");
+    assert_eq!(
+        variables[contract::INAPPROPRIATE_LABELS],
+        "Violence,Explicit"
+    );
     assert!(variables.get(contract::VIDEO_TOPIC_ARN).is_none());
     t.resource_count_is("AWS::SNS::Subscription", 1);
     assert!(granted(&t, "ModerationServiceRole").contains(&(
@@ -520,8 +543,14 @@ fn outputs_name_the_shop_the_load_balancer_the_bastion_and_the_bucket() {
 fn bad_settings_are_refused_with_their_place() {
     for (settings, message) in [
         ("magento_version = \"latest\"", "is not a Magento version"),
-        ("admin_path = \"admin/panel\"", "letters, digits and '_' only"),
-        ("ssh_from = [\"0.0.0.0/0\"]", "SSH from the whole internet is refused"),
+        (
+            "admin_path = \"admin/panel\"",
+            "letters, digits and '_' only",
+        ),
+        (
+            "ssh_from = [\"0.0.0.0/0\"]",
+            "SSH from the whole internet is refused",
+        ),
         ("ssh_from = [\"10.0.0/8\"]", "is not an IPv4 range"),
         (
             "[stacks.shop.settings.moderation]\nmin_confidence = 120",
@@ -568,7 +597,13 @@ fn cloudfront_caches_static_files_and_media_and_never_the_shoppers_pages() {
     let patterns: Vec<&str> = by_path.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         patterns,
-        ["/static/*", "/media/*", "/checkout*", "/customer*", "/admin*"]
+        [
+            "/static/*",
+            "/media/*",
+            "/checkout*",
+            "/customer*",
+            "/admin*"
+        ]
     );
     let mut behaviors: Vec<&Json> = by_path.iter().map(|(_, b)| b).collect();
     behaviors.push(&config["DefaultCacheBehavior"]);
@@ -578,7 +613,10 @@ fn cloudfront_caches_static_files_and_media_and_never_the_shoppers_pages() {
         let cached = n < 2;
         if cached {
             assert_eq!(behavior["CachePolicyId"], CACHING_OPTIMIZED, "{behavior}");
-            assert!(behavior.get("OriginRequestPolicyId").is_none(), "{behavior}");
+            assert!(
+                behavior.get("OriginRequestPolicyId").is_none(),
+                "{behavior}"
+            );
             assert_eq!(behavior["AllowedMethods"], json!(["GET", "HEAD"]));
         } else {
             // Not cached; cookies, query strings and headers (the session, the cart, the

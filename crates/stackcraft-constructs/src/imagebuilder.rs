@@ -30,9 +30,7 @@ use stackcraft_resources::imagebuilder::infrastructure_configuration::{
 };
 use stackcraft_resources::imagebuilder::{self as l1, ImagePipelineRef};
 use stackcraft_resources::ssm;
-use stackcraft_resources::stepfunctions::state_machine::{
-    StateMachineType, TracingConfiguration,
-};
+use stackcraft_resources::stepfunctions::state_machine::{StateMachineType, TracingConfiguration};
 use stackcraft_resources::stepfunctions::StateMachine;
 
 use crate::autoscaling::AutoScalingGroup;
@@ -319,16 +317,11 @@ impl ImagePipeline {
                 "StateMachine",
                 StateMachine::new(machine_role.arn())
                     .state_machine_type(StateMachineType::Standard)
-                    .definition_string(sub_with(
-                        definition.to_string(),
-                        [("Group", group.name())],
-                    ))
+                    .definition_string(sub_with(definition.to_string(), [("Group", group.name())]))
                     .tracing_configuration(TracingConfiguration::new().enabled(true)),
             )
         });
-        let policy = machine_role
-            .default_policy(stack)
-            .expect("granted above");
+        let policy = machine_role.default_policy(stack).expect("granted above");
         stack.add_dependency(machine.target(), &policy);
         stack.suppress(
             machine.target(),
@@ -349,8 +342,14 @@ impl ImagePipeline {
         .into();
         if let Value::Map(map) = &mut pattern {
             let mut prefix = indexmap::IndexMap::new();
-            prefix.insert("prefix".to_owned(), self.image_arn_prefix.clone().into_value());
-            map.insert("resources".to_owned(), Value::List(vec![Value::Map(prefix)]));
+            prefix.insert(
+                "prefix".to_owned(),
+                self.image_arn_prefix.clone().into_value(),
+            );
+            map.insert(
+                "resources".to_owned(),
+                Value::List(vec![Value::Map(prefix)]),
+            );
         }
         stack.scope(&path, |s| {
             s.add(
@@ -358,8 +357,9 @@ impl ImagePipeline {
                 Rule::new()
                     .description("A new image of the pipeline is available")
                     .event_pattern(Expr::from_value(pattern))
-                    .targets(vec![TargetProperty::new(machine.ref_(), "Refresh")
-                        .role_arn(rule_role.arn())]),
+                    .targets(vec![
+                        TargetProperty::new(machine.ref_(), "Refresh").role_arn(rule_role.arn())
+                    ]),
             )
         });
     }

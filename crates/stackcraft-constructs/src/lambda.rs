@@ -223,7 +223,13 @@ impl Function {
         self.subscribe_with_ids(stack, topic, &subscription, &permission);
     }
 
-    fn subscribe_with_ids(&self, stack: &mut Stack, topic: &Topic, subscription: &str, permission: &str) {
+    fn subscribe_with_ids(
+        &self,
+        stack: &mut Stack,
+        topic: &Topic,
+        subscription: &str,
+        permission: &str,
+    ) {
         let function = self.function.logical_id();
         let path = stack.path_of(&format!("{function}{subscription}"));
         stack.add_at(

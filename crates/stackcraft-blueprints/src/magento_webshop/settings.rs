@@ -36,6 +36,9 @@ pub(super) struct Settings {
     pub admin_email: String,
     /// Serve the shop at this domain (default: the distribution's `*.cloudfront.net` name).
     pub domain: Option<Domain>,
+    /// A WAF web ACL (ARN, scope CLOUDFRONT, in `us-east-1`) in front of the shop (default:
+    /// none).
+    pub web_acl_arn: Option<String>,
     /// Who is mailed when an alarm fires.
     pub alarm_email: Option<String>,
     #[serde(default)]
@@ -169,9 +172,7 @@ impl Settings {
         let version = &self.magento_version;
         let (base, patch) = version.split_once("-p").unwrap_or((version, "0"));
         let numbers: Vec<&str> = base.split('.').collect();
-        if numbers.len() != 3
-            || !numbers.iter().chain([&patch]).all(|n| is_number(n))
-        {
+        if numbers.len() != 3 || !numbers.iter().chain([&patch]).all(|n| is_number(n)) {
             return Err(ctx.setting_error(
                 "magento_version",
                 format!("{version:?} is not a Magento version such as \"2.4.8\" or \"2.4.7-p5\""),
@@ -181,7 +182,10 @@ impl Settings {
         {
             return Err(ctx.setting_error(
                 "php_version",
-                format!("{:?} is not a PHP version such as \"8.3\"", self.php_version),
+                format!(
+                    "{:?} is not a PHP version such as \"8.3\"",
+                    self.php_version
+                ),
             ));
         }
         if self.admin_path.is_empty()
@@ -224,7 +228,12 @@ impl Settings {
                 "name at least one label, or nothing is ever inappropriate",
             ));
         }
-        if let Some(label) = self.moderation.labels.iter().find(|l| l.contains(',') || l.trim().is_empty()) {
+        if let Some(label) = self
+            .moderation
+            .labels
+            .iter()
+            .find(|l| l.contains(',') || l.trim().is_empty())
+        {
             return Err(ctx.setting_error(
                 "moderation.labels",
                 format!("{label:?}: a label is a non-empty name without ','"),
