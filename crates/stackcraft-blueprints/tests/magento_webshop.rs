@@ -333,7 +333,7 @@ fn the_boot_script_reads_the_secrets_at_boot_and_holds_none() {
         "php8.3-bcmath",
         "php8.3-soap",
         "pecl install zip",
-        "composer-setup.php",
+        "https://getcomposer.org/installer",
         "sha384sum -c",
         "magento/project-community-edition=2.4.8",
         "setup:install",
