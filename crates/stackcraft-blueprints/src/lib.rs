@@ -6,6 +6,7 @@
 
 mod container_platform;
 mod context;
+mod magento_webshop;
 mod object_counter;
 mod queue_counter;
 mod starter;
@@ -24,5 +25,6 @@ pub fn builtin() -> Vec<Blueprint> {
         web_pipeline::WEB_APP,
         web_pipeline::SITE_CERTIFICATE,
         web_pipeline::WEB_PIPELINE,
+        magento_webshop::MAGENTO_WEBSHOP,
     ]
 }

@@ -102,6 +102,8 @@ plain! {
     u16 => "integer",
     u32 => "integer",
     u64 => "integer",
+    f32 => "number",
+    f64 => "number",
 }
 
 impl<T: SettingType> SettingType for Option<T> {

@@ -212,13 +212,31 @@ impl Function {
 
     /// Runs the function for every message of `topic`.
     pub fn subscribe(&self, stack: &mut Stack, topic: &Topic) {
-        let id = format!("{}Subscription", self.function.logical_id());
-        let path = stack.path_of(&id);
+        self.subscribe_with_ids(stack, topic, "Subscription", "InvokeFromTopic");
+    }
+
+    /// Runs the function for every message of one more topic: `name` (e.g. `Videos`) tells its
+    /// subscription and invoke permission apart from those of the function's other topics.
+    pub fn subscribe_also(&self, stack: &mut Stack, topic: &Topic, name: &str) {
+        let subscription = format!("{name}Subscription");
+        let permission = format!("InvokeFrom{name}");
+        self.subscribe_with_ids(stack, topic, &subscription, &permission);
+    }
+
+    fn subscribe_with_ids(
+        &self,
+        stack: &mut Stack,
+        topic: &Topic,
+        subscription: &str,
+        permission: &str,
+    ) {
+        let function = self.function.logical_id();
+        let path = stack.path_of(&format!("{function}{subscription}"));
         stack.add_at(
             &path,
             Subscription::new("lambda", topic.arn()).endpoint(self.arn()),
         );
-        let permission_id = format!("{}InvokeFromTopic", self.function.logical_id());
+        let permission_id = format!("{function}{permission}");
         self.allow_invoke(stack, &permission_id, "sns.amazonaws.com", topic.arn());
     }
 

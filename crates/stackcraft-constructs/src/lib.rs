@@ -54,6 +54,7 @@ pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
 pub mod iam;
+pub mod imagebuilder;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
