@@ -58,13 +58,10 @@ fn cfn_lint_reports_nothing_on_any_template() {
 #[test]
 fn checkov_passes_every_prod_template_with_reasoned_suppressions() {
     let dir = synth_all();
-    let report = checkov_report("-d", &dir.path().join("stackcraft.out/prod"));
+    let prod = dir.path().join("stackcraft.out/prod");
+    let report = checkov_report("-d", &prod);
     let summary = &report["summary"];
-    let failed = report["results"]["failed_checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let failures: Vec<String> = failed
+    let failures: Vec<String> = checks(&report, "failed_checks")
         .iter()
         .map(|c| format!("{} {} on {}", c["check_id"], c["check_name"], c["resource"]))
         .collect();
@@ -75,17 +72,103 @@ fn checkov_passes_every_prod_template_with_reasoned_suppressions() {
         failures.join("\n")
     );
     assert!(summary["passed"].as_u64().unwrap() > 20, "{summary}");
-    for skipped in report["results"]["skipped_checks"]
-        .as_array()
+
+    // Every suppression written into the templates is one checkov skipped, with its reason.
+    let files = templates(&prod);
+    let written = suppressions_in_templates(&files);
+    assert!(written.len() > 10, "the prod templates suppress checks: {written:?}");
+    let skipped = checks(&report, "skipped_checks");
+    assert_eq!(skipped.len(), written.len(), "checkov skipped every suppression");
+    assert_eq!(unreasoned_in_templates(&files), Vec::<String>::new());
+    assert_eq!(unreasoned_in_report(&report), Vec::<String>::new());
+}
+
+#[test]
+fn a_suppression_with_an_empty_reason_is_caught() {
+    let dir = synth_all();
+    let prod = dir.path().join("stackcraft.out/prod");
+    let (file, mut template) = templates(&prod)
         .into_iter()
-        .flatten()
-    {
-        let reason = skipped["check_result"]["suppress_comment"]
-            .as_str()
-            .unwrap_or("");
-        assert!(
-            reason.len() > 40,
-            "suppression without a real reason: {skipped}"
-        );
+        .map(|f| {
+            let t: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            (f, t)
+        })
+        .find(|(f, _)| !suppressions_in_templates(std::slice::from_ref(f)).is_empty())
+        .expect("a prod template with a checkov suppression");
+    let blanked = template["Resources"]
+        .as_object_mut()
+        .unwrap()
+        .iter_mut()
+        .find_map(|(id, r)| {
+            let skip = r.pointer_mut("/Metadata/checkov/skip/0")?;
+            skip["comment"] = "".into();
+            Some(format!("{id} {}", skip["id"].as_str().unwrap()))
+        })
+        .unwrap();
+    let broken = dir.path().join("blank-reason.template.json");
+    std::fs::write(&broken, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+    let broken = vec![broken.display().to_string()];
+    assert_eq!(
+        unreasoned_in_templates(&broken),
+        vec![format!("{blanked}: \"\"")],
+        "from {file}"
+    );
+    let report = checkov_report("-f", std::path::Path::new(&broken[0]));
+    assert_eq!(unreasoned_in_report(&report), vec![format!("{blanked}: \"\"")]);
+}
+
+/// A reason a reviewer can act on: more than a few words.
+fn is_reasoned(reason: &str) -> bool {
+    reason.trim().len() > 40
+}
+
+/// The checks of one kind (`failed_checks`, `skipped_checks`) of a checkov report.
+fn checks(report: &serde_json::Value, kind: &str) -> Vec<serde_json::Value> {
+    report["results"][kind]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Every checkov suppression in the templates' metadata: (logical id, check id, reason).
+fn suppressions_in_templates(files: &[String]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for file in files {
+        let template: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for (id, resource) in template["Resources"].as_object().into_iter().flatten() {
+            let skips = resource.pointer("/Metadata/checkov/skip");
+            for skip in skips.and_then(|s| s.as_array()).into_iter().flatten() {
+                out.push((
+                    id.clone(),
+                    skip["id"].as_str().unwrap_or("").to_owned(),
+                    skip["comment"].as_str().unwrap_or("").to_owned(),
+                ));
+            }
+        }
     }
+    out
+}
+
+/// Suppressions in the templates whose reason is missing or too short.
+fn unreasoned_in_templates(files: &[String]) -> Vec<String> {
+    suppressions_in_templates(files)
+        .into_iter()
+        .filter(|(_, _, reason)| !is_reasoned(reason))
+        .map(|(id, check, reason)| format!("{id} {check}: {reason:?}"))
+        .collect()
+}
+
+/// Checks checkov skipped whose reason (as checkov read it) is missing or too short.
+fn unreasoned_in_report(report: &serde_json::Value) -> Vec<String> {
+    checks(report, "skipped_checks")
+        .iter()
+        .filter_map(|c| {
+            let reason = c["check_result"]["suppress_comment"].as_str().unwrap_or("");
+            let id = c["resource"].as_str()?.rsplit('.').next()?;
+            let check = c["check_id"].as_str()?;
+            (!is_reasoned(reason)).then(|| format!("{id} {check}: {reason:?}"))
+        })
+        .collect()
 }
