@@ -533,3 +533,266 @@ async fn stacks_deploy_in_dependency_order_and_a_failure_stops_the_dependents() 
         fake.calls()
     );
 }
+
+/// A script that adds one queue and settles after a few polls.
+fn queue_added() -> Script {
+    Script {
+        changes: vec![change(
+            Action::Add,
+            "Queue",
+            "AWS::SQS::Queue",
+            Replacement::Never,
+        )],
+        steps: vec![
+            ("", STACK, "CREATE_IN_PROGRESS", "User Initiated"),
+            ("Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", ""),
+            ("Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", ""),
+            ("", STACK, "CREATE_COMPLETE", ""),
+        ],
+        ..Script::default()
+    }
+}
+
+#[tokio::test]
+async fn independent_stacks_really_overlap_up_to_the_concurrency() {
+    common::setup();
+    let mut app = stackcraft::App::from_config("stackcraft.toml");
+    for i in 0..8 {
+        app = app.stack(&format!("s{i}"), |stack| {
+            stack.add_raw(
+                "Queue",
+                "AWS::SQS::Queue",
+                stackcraft::template::Map::new(),
+                stackcraft::template::Tagging::List,
+            );
+        });
+    }
+    let mut eight = common::assembly_of(&app, CONFIG, "dev");
+    eight.stacks.retain(|s| s.name.starts_with('s'));
+    assert_eq!(eight.stacks.len(), 8);
+    for concurrency in [1, 4] {
+        let fake = FakeCloudFormation::default();
+        for stack in &eight.stacks {
+            fake.script(&stack.deployed_name, queue_added());
+        }
+        let (ui1, _) = ui(None);
+        let report = deploy(
+            &fake.session(),
+            &eight,
+            &DeployOptions {
+                concurrency,
+                ..opts()
+            },
+            &ui1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.stacks.len(), 8);
+        // The fake counts the stacks executed and not yet settled at each moment.
+        assert_eq!(
+            fake.most_in_flight(),
+            concurrency,
+            "--concurrency {concurrency}: {:?}",
+            fake.calls()
+        );
+    }
+}
+
+/// The database is replaced and a queue is added: the queue alone is no destructive change.
+fn add_a_queue_to_data() -> Script {
+    Script {
+        changes: vec![change(
+            Action::Add,
+            "Queue",
+            "AWS::SQS::Queue",
+            Replacement::Never,
+        )],
+        steps: vec![
+            ("", STACK, "UPDATE_IN_PROGRESS", ""),
+            ("", STACK, "UPDATE_COMPLETE", ""),
+        ],
+        ..Script::default()
+    }
+}
+
+#[tokio::test]
+async fn require_approval_never_and_any_change() {
+    common::setup();
+    let executions = |fake: &FakeCloudFormation| {
+        fake.calls()
+            .iter()
+            .filter(|c| c.starts_with("execute"))
+            .count()
+    };
+    // never: a replaced database goes ahead without a question (nobody to ask, no --yes).
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, replace_database());
+    let (ui1, out) = ui(None);
+    let never = DeployOptions {
+        require_approval: RequireApproval::Never,
+        ..opts()
+    };
+    deploy(&fake.session(), &data_only(), &never, &ui1)
+        .await
+        .unwrap();
+    assert_eq!(executions(&fake), 1);
+    assert!(!text(&out).contains("Execute it?"), "{}", text(&out));
+
+    // any-change: even an added queue is asked about; declined, it is not executed.
+    let any = DeployOptions {
+        require_approval: RequireApproval::AnyChange,
+        ..opts()
+    };
+    fake.script(DATA, add_a_queue_to_data());
+    let (ui2, _) = ui(Some(false));
+    let err = deploy(&fake.session(), &data_only(), &any, &ui2)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DeployError::NotApproved {
+                refusal: Refusal::Declined,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("changes resources"), "{err}");
+    assert_eq!(executions(&fake), 1);
+    // ... and with the default (destructive only) the same change set needs no question.
+    fake.script(DATA, add_a_queue_to_data());
+    let (ui3, _) = ui(None);
+    deploy(&fake.session(), &data_only(), &opts(), &ui3)
+        .await
+        .unwrap();
+    assert_eq!(executions(&fake), 2);
+}
+
+#[tokio::test]
+async fn removing_a_stateful_resource_is_flagged_and_needs_approval() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(
+        DATA,
+        Script {
+            changes: vec![
+                change(Action::Remove, "Items", "AWS::DynamoDB::Table", Replacement::Never),
+                change(Action::Remove, "Queue", "AWS::SQS::Queue", Replacement::Never),
+            ],
+            ..Script::default()
+        },
+    );
+    let (ui1, out) = ui(None);
+    let err = deploy(&fake.session(), &data_only(), &opts(), &ui1)
+        .await
+        .unwrap_err();
+    let out = text(&out);
+    assert!(out.contains("0 to add, 0 to modify (0 replaced), 2 to remove"), "{out}");
+    assert!(
+        out.contains("!!! STATEFUL RESOURCE REMOVED: the data in Items is lost"),
+        "{out}"
+    );
+    assert!(!out.contains("the data in Queue"), "a queue holds no data to keep: {out}");
+    assert!(err.to_string().contains("replaces or removes resources"), "{err}");
+    assert!(!fake.calls().iter().any(|c| c.starts_with("execute")));
+}
+
+#[tokio::test]
+async fn ctrl_c_before_execution_says_nothing_was_executed() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.script(DATA, create_ok());
+    // The interrupt has already happened when the deploy starts.
+    let interrupt = std::sync::Arc::new(tokio::sync::Notify::new());
+    interrupt.notify_one();
+    let (ui1, _) = ui(None);
+    let ui1 = ui1.with_interrupt(Interrupt::Notify(interrupt));
+    let err = deploy(&fake.session(), &data_only(), &opts(), &ui1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 130);
+    assert!(!err.change_set_executed(), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("nothing was executed") || message.contains("no change set was executed"),
+        "{message}"
+    );
+    assert!(!message.contains("WAS executed"), "{message}");
+    assert!(!fake.calls().iter().any(|c| c.starts_with("execute")));
+}
+
+#[tokio::test]
+async fn destroying_a_protected_environment_needs_force_and_lists_what_is_kept() {
+    common::setup();
+    let mut prod = assembly(CONFIG, "prod");
+    prod.select(&["data".to_owned()]).unwrap();
+    assert!(prod.environment.protected, "prod is protected");
+    let data = prod.stack("data").unwrap();
+    let template = stackcraft::core::Format::Json.render(&data.template);
+    let kept: Vec<(String, String)> = data
+        .template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            use stackcraft::template::Policy::*;
+            matches!(
+                r.deletion_policy,
+                Some(Retain | RetainExceptOnCreate | Snapshot)
+            )
+        })
+        .map(|(id, r)| (id.clone(), r.type_.clone()))
+        .collect();
+    assert!(kept.len() >= 2, "the bucket and the table are kept: {kept:?}");
+    let physical: Vec<(String, String)> = kept
+        .iter()
+        .map(|(id, _)| (id.clone(), format!("demo-prod-data-{}-1a2b", id.to_lowercase())))
+        .collect();
+    let physical_ids: Vec<(&str, &str)> = physical
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+
+    let fake = FakeCloudFormation::default();
+    fake.deployed(&data.deployed_name, template, &physical_ids);
+    let session = fake.session_in("prod");
+    let yes = DestroyOptions {
+        yes: true,
+        ..DestroyOptions::default()
+    };
+
+    // Without --force: refused before anything is looked at or deleted.
+    let (ui1, _) = ui(None);
+    let err = destroy(&session, &prod, &yes, &ui1).await.unwrap_err();
+    assert!(matches!(err, DeployError::Protected { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.to_string().contains("without --force"), "{err}");
+    assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+
+    // With --force: deleted, and every kept resource listed with its physical id.
+    let (ui2, out) = ui(None);
+    let retained = destroy(
+        &session,
+        &prod,
+        &DestroyOptions {
+            force: true,
+            ..yes
+        },
+        &ui2,
+    )
+    .await
+    .unwrap();
+    assert!(fake
+        .calls()
+        .contains(&format!("delete_stack:{}", data.deployed_name)));
+    let out = text(&out);
+    assert!(out.contains("retained (still exist"), "{out}");
+    assert_eq!(retained.len(), kept.len(), "{retained:?}");
+    for ((id, type_), (_, physical)) in kept.iter().zip(&physical) {
+        let line = format!("data/{id} {type_} {physical} (");
+        assert!(retained.iter().any(|l| l.starts_with(&line)), "{line} in {retained:?}");
+        assert!(out.contains(&line), "{out}");
+    }
+}

@@ -2,7 +2,7 @@
 //! events, one step per poll, ending in the script's final status (and outputs). What moto
 //! cannot show — resource events, failures, rollbacks, stuck states, outputs — is tested here.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,6 +37,9 @@ struct FakeStack {
     pending: VecDeque<Step>,
     hang: bool,
     final_outputs: IndexMap<String, String>,
+    /// The deployed template and its resources (what destroy reads to list what is kept).
+    template: Option<String>,
+    resources: Vec<StackResource>,
 }
 
 #[derive(Default)]
@@ -44,9 +47,15 @@ struct State {
     stacks: HashMap<String, FakeStack>,
     scripts: HashMap<String, VecDeque<Script>>,
     change_sets: HashMap<String, (String, ChangeSetDescription)>,
+    /// Change sets described once: like CloudFormation's, a change set is still being created
+    /// when first described (so the engine waits for it, as it must).
+    described: HashSet<String>,
     next_id: usize,
     /// Every call, in order (`execute:<stack>`, `create_change_set:<stack>`, ...).
     pub calls: Vec<String>,
+    /// Stacks whose executed change set has not settled yet, and the most there ever were.
+    in_flight: HashSet<String>,
+    most_in_flight: usize,
 }
 
 #[derive(Clone, Default)]
@@ -94,10 +103,33 @@ impl FakeCloudFormation {
         );
     }
 
+    /// An existing stack deployed from `template`, its resources with these physical ids.
+    pub fn deployed(&self, stack: &str, template: String, physical_ids: &[(&str, &str)]) {
+        self.existing(stack, "CREATE_COMPLETE");
+        let mut s = self.state.lock().unwrap();
+        let st = s.stacks.get_mut(stack).unwrap();
+        st.template = Some(template);
+        st.resources = physical_ids
+            .iter()
+            .map(|(logical, physical)| StackResource {
+                logical_id: (*logical).into(),
+                physical_id: Some((*physical).into()),
+                resource_type: String::new(),
+                status: "CREATE_COMPLETE".into(),
+            })
+            .collect();
+    }
+
     /// Makes an existing stack replay `steps` on its own (another operation in progress).
     pub fn busy(&self, stack: &str, steps: Vec<Step>) {
         let mut s = self.state.lock().unwrap();
         s.stacks.get_mut(stack).unwrap().pending.extend(steps);
+    }
+
+    /// The most stacks that were being changed at the same moment: executed, and not yet
+    /// settled in a final status (recorded by the fake itself, no clock involved).
+    pub fn most_in_flight(&self) -> usize {
+        self.state.lock().unwrap().most_in_flight
     }
 
     pub fn calls(&self) -> Vec<String> {
@@ -114,12 +146,17 @@ impl FakeCloudFormation {
     }
 
     pub fn session(&self) -> Session {
+        self.session_in("dev")
+    }
+
+    /// A session for environment `env` of `CONFIG` (account 123456789012, eu-central-1).
+    pub fn session_in(&self, env: &str) -> Session {
         Session::new(
             Arc::new(self.clone()),
             Arc::new(FakeStore),
             "123456789012",
             "eu-central-1",
-            "dev",
+            env,
         )
         .with_poll(Duration::from_millis(1))
     }
@@ -169,17 +206,19 @@ impl CloudFormationApi for FakeCloudFormation {
                 st.outputs = std::mem::take(&mut st.final_outputs);
             }
         }
-        if st.status == "DELETE_COMPLETE" {
-            return Ok(None);
-        }
-        Ok(Some(StackDescription {
+        let settled = st.pending.is_empty() && !st.hang && !st.status.ends_with("_IN_PROGRESS");
+        let description = (st.status != "DELETE_COMPLETE").then(|| StackDescription {
             id: st.id.clone(),
-            name,
+            name: name.clone(),
             status: st.status.clone(),
             reason: None,
             outputs: st.outputs.clone(),
             tags: IndexMap::new(),
-        }))
+        });
+        if settled {
+            s.in_flight.remove(&name);
+        }
+        Ok(description)
     }
 
     async fn create_change_set(
@@ -248,8 +287,9 @@ impl CloudFormationApi for FakeCloudFormation {
     }
 
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSetDescription, ApiError> {
-        let s = self.state.lock().unwrap();
-        s.change_sets
+        let mut s = self.state.lock().unwrap();
+        let mut description = s
+            .change_sets
             .get(id)
             .map(|(_, d)| d.clone())
             .ok_or_else(|| {
@@ -257,7 +297,11 @@ impl CloudFormationApi for FakeCloudFormation {
                     "ChangeSetNotFound",
                     format!("ChangeSet [{id}] does not exist"),
                 )
-            })
+            })?;
+        if s.described.insert(id.to_owned()) {
+            description.status = "CREATE_IN_PROGRESS".into();
+        }
+        Ok(description)
     }
 
     async fn execute_change_set(&self, id: &str) -> Result<(), ApiError> {
@@ -287,6 +331,8 @@ impl CloudFormationApi for FakeCloudFormation {
             } else {
                 "UPDATE_IN_PROGRESS".into()
             };
+            s.in_flight.insert(stack);
+            s.most_in_flight = s.most_in_flight.max(s.in_flight.len());
         }
         self.executed.notify_one();
         Ok(())
@@ -321,12 +367,17 @@ impl CloudFormationApi for FakeCloudFormation {
         Ok(out)
     }
 
-    async fn get_template(&self, _stack: &str) -> Result<String, ApiError> {
-        Ok("{\"Resources\": {}}".into())
+    async fn get_template(&self, stack: &str) -> Result<String, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        let template = find(&mut s, stack).and_then(|(_, st)| st.template.clone());
+        Ok(template.unwrap_or_else(|| "{\"Resources\": {}}".into()))
     }
 
-    async fn stack_resources(&self, _stack: &str) -> Result<Vec<StackResource>, ApiError> {
-        Ok(Vec::new())
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        Ok(find(&mut s, stack)
+            .map(|(_, st)| st.resources.clone())
+            .unwrap_or_default())
     }
 
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
