@@ -305,7 +305,10 @@ async fn conflicting_transactions_are_retried_and_counts_stay_exact() {
         stats["conflicts"].as_u64().unwrap(),
     );
     println!("{calls} TransactWriteItems calls, {conflicts} conflicts injected and retried");
-    assert!(conflicts >= 30, "a 30% fraction of 250+ calls conflicts: {stats}");
+    assert!(
+        conflicts >= 30,
+        "a 30% fraction of 250+ calls conflicts: {stats}"
+    );
     assert_eq!(calls, 250 + conflicts, "{stats}");
 }
 

@@ -24,7 +24,9 @@ impl Ipv4Cidr {
     }
 
     fn mask(self) -> u32 {
-        u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0)
+        u32::MAX
+            .checked_shl(32 - u32::from(self.prefix))
+            .unwrap_or(0)
     }
 }
 

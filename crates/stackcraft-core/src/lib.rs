@@ -5,10 +5,10 @@
 //! that is written atomically.
 
 mod aspect;
-mod cidr;
 pub mod assembly;
 pub mod assertions;
 mod asset;
+mod cidr;
 pub mod cross_stack;
 mod environment;
 mod error;

@@ -51,8 +51,8 @@ pub(crate) fn write_atomically(
         .unwrap_or_else(|| "stackcraft.out".into());
     fs::create_dir_all(parent).map_err(io_at(parent))?;
     let staging = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
-    let result = write_files(&staging, files, fs_ops)
-        .and_then(|()| swap_into_place(&staging, dir, fs_ops));
+    let result =
+        write_files(&staging, files, fs_ops).and_then(|()| swap_into_place(&staging, dir, fs_ops));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }

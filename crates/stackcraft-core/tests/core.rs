@@ -268,7 +268,11 @@ impl OutputFs for FailingFs {
 fn a_write_failing_after_staging_leaves_the_previous_output_and_no_temporary_directory() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    small_app().synth().unwrap().write(&out, Format::Json).unwrap();
+    small_app()
+        .synth()
+        .unwrap()
+        .write(&out, Format::Json)
+        .unwrap();
     let before = read_all(&out);
     let files = small_app().synth().unwrap().files(Format::Yaml).len();
     assert!(files >= 2, "a manifest and a template at least");
@@ -289,7 +293,11 @@ fn a_write_failing_after_staging_leaves_the_previous_output_and_no_temporary_dir
             .write_with(&out, Format::Yaml, fs)
             .expect_err(case);
         assert!(err.to_string().contains("injected"), "{case}: {err}");
-        assert_eq!(before, read_all(&out), "{case}: the previous output is intact");
+        assert_eq!(
+            before,
+            read_all(&out),
+            "{case}: the previous output is intact"
+        );
         let entries: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -239,7 +239,9 @@ fn reads_as_number(s: &str) -> bool {
     let digit_first = |t: &str| t.starts_with(|c: char| c.is_ascii_digit());
     digit_first(unsigned)
         || unsigned.strip_prefix('.').is_some_and(|rest| {
-            digit_first(rest) || rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("nan")
+            digit_first(rest)
+                || rest.eq_ignore_ascii_case("inf")
+                || rest.eq_ignore_ascii_case("nan")
         })
 }
 

@@ -55,8 +55,7 @@ fn yaml_quotes_what_yaml_would_misread() {
 #[test]
 fn strings_that_yaml_reads_as_floats_are_quoted_and_stay_strings() {
     let words = [
-        ".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", "+.5", "-.5", ".5", "+10",
-        "1e3",
+        ".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", "+.5", "-.5", ".5", "+10", "1e3",
     ];
     let mut t = Template::default();
     t.resources
@@ -68,7 +67,10 @@ fn strings_that_yaml_reads_as_floats_are_quoted_and_stay_strings() {
     let yaml = t.to_yaml();
     let back = parse_template(&yaml).unwrap();
     for (i, word) in words.iter().enumerate() {
-        assert!(yaml.contains(&format!("Value: \"{word}\"")), "{word:?} quoted in\n{yaml}");
+        assert!(
+            yaml.contains(&format!("Value: \"{word}\"")),
+            "{word:?} quoted in\n{yaml}"
+        );
         assert_eq!(
             back.outputs[&format!("O{i}")].value,
             Value::from(*word),

@@ -258,7 +258,10 @@ fn a_stack_that_cannot_be_synthesized_exits_3_naming_the_construct_path() {
         stderr.contains("data/Items: logical id Items is already used by data/Uploads"),
         "names both construct paths: {stderr}"
     );
-    assert!(!dir.path().join("stackcraft.out").exists(), "nothing written");
+    assert!(
+        !dir.path().join("stackcraft.out").exists(),
+        "nothing written"
+    );
 
     let dir = project(STARTER);
     let unknown = stackcraft(dir.path(), &["synth", "nowhere"]);
@@ -274,7 +277,10 @@ fn an_output_that_cannot_be_written_exits_4_naming_it() {
     let run = stackcraft(dir.path(), &["synth", "--out", "occupied/out"]);
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(4), "{stderr}");
-    assert!(stderr.contains("writing occupied"), "names the path: {stderr}");
+    assert!(
+        stderr.contains("writing occupied"),
+        "names the path: {stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("occupied")).unwrap(),
         "a file, not a directory"
@@ -301,15 +307,16 @@ fn logical_ids_kept_in_the_configuration_reach_the_template_and_the_manifest() {
         serde_json::json!({"Ref": "UploadsBucketV1"})
     );
     assert!(
-        resources["UploadsPolicy"].to_string().contains("UploadsBucketV1"),
+        resources["UploadsPolicy"]
+            .to_string()
+            .contains("UploadsBucketV1"),
         "{}",
         resources["UploadsPolicy"]
     );
     // The manifest maps the kept id to the construct path that now makes it.
     let manifest = read("manifest.json");
     assert_eq!(
-        manifest["stacks"]["data"]["resources"]["UploadsBucketV1"],
-        "Uploads",
+        manifest["stacks"]["data"]["resources"]["UploadsBucketV1"], "Uploads",
         "{manifest}"
     );
 }

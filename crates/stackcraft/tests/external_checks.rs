@@ -77,12 +77,25 @@ fn checkov_passes_every_prod_template_with_reasoned_suppressions() {
     // each one written in the templates' metadata, with the reason written there.
     let files = templates(&prod);
     let written = suppressions_in_templates(&files);
-    assert!(written.len() > 10, "the prod templates suppress checks: {written:?}");
+    assert!(
+        written.len() > 10,
+        "the prod templates suppress checks: {written:?}"
+    );
     let skipped = checks(&report, "skipped_checks");
-    assert!(skipped.len() > 10, "checkov read the suppressions: {summary}");
+    assert!(
+        skipped.len() > 10,
+        "checkov read the suppressions: {summary}"
+    );
     for check in &skipped {
-        let id = check["resource"].as_str().unwrap().rsplit('.').next().unwrap();
-        let reason = check["check_result"]["suppress_comment"].as_str().unwrap_or("");
+        let id = check["resource"]
+            .as_str()
+            .unwrap()
+            .rsplit('.')
+            .next()
+            .unwrap();
+        let reason = check["check_result"]["suppress_comment"]
+            .as_str()
+            .unwrap_or("");
         assert!(
             written
                 .iter()
@@ -126,7 +139,10 @@ fn a_suppression_with_an_empty_reason_is_caught() {
         "from {file}"
     );
     let report = checkov_report("-f", std::path::Path::new(&broken[0]));
-    assert_eq!(unreasoned_in_report(&report), vec![format!("{blanked}: \"\"")]);
+    assert_eq!(
+        unreasoned_in_report(&report),
+        vec![format!("{blanked}: \"\"")]
+    );
 }
 
 /// A reason a reviewer can act on: more than a few words.

@@ -308,9 +308,9 @@ struct Block {
 
 impl Block {
     fn parse(cidr: &str) -> Result<Block, String> {
-        let block: stackcraft_core::Ipv4Cidr = cidr
-            .parse()
-            .map_err(|why| format!("{cidr:?} is not an IPv4 CIDR block such as 10.0.0.0/16: {why}"))?;
+        let block: stackcraft_core::Ipv4Cidr = cidr.parse().map_err(|why| {
+            format!("{cidr:?} is not an IPv4 CIDR block such as 10.0.0.0/16: {why}")
+        })?;
         Ok(Block {
             base: u32::from(block.network()),
             prefix: block.prefix,
