@@ -3,7 +3,7 @@
 # On a fresh machine it installs and starts what the tests need: the pinned Python tools
 # (cfn-lint, checkov, moto) in .venv/, Redis and MariaDB on loopback, the OCI registry and
 # image tools, Chromium for the browser tests and diagrams. Then: formatting, lints,
-# generated-code freshness, every test.
+# the declared minimum Rust version, generated-code freshness, every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,9 @@ bash scripts/test-tools.sh
 
 step "Formatting"
 cargo fmt --all --check
+
+step "rust-version is the locked dependencies' minimum, inherited by every member"
+bash scripts/check-rust-version.sh
 
 step "Lints"
 cargo clippy --workspace --all-targets --locked --features stackcraft/deploy -- -D warnings

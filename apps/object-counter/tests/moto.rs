@@ -1,5 +1,6 @@
 //! The handlers against a real DynamoDB API: moto in server mode on loopback, through the AWS
-//! SDK (scripts/moto_serial.py serves it one request at a time). moto is installed by scripts/python-tools.sh; if it is missing these tests fail and say so.
+//! SDK (scripts/moto_serial.py serves it one request at a time, and injects transaction
+//! conflicts where a test asks for them). moto is installed by scripts/python-tools.sh; if it is missing these tests fail and say so.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -233,6 +234,82 @@ async fn a_thousand_concurrent_events_counted_exactly_once() {
         );
     }
     assert_eq!(by_prefix(&counts, "/"), (1000, 250, 750));
+}
+
+/// One plain HTTP/1.1 request to the emulator's fault-injection endpoint; the JSON answer.
+fn faults(method: &str, path_and_query: &str, body: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let address = moto().trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path_and_query} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{answer}");
+    serde_json::from_str(body).unwrap()
+}
+
+/// Real DynamoDB cancels a transaction that touches an item another transaction holds (the
+/// shared `/` counter is in every one): the emulator answers a seeded 30% of this table's
+/// TransactWriteItems with that cancellation, and every event is still counted exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn conflicting_transactions_are_retried_and_counts_stay_exact() {
+    let client = client().await;
+    let table = table(&client, "conflicts").await;
+    faults(
+        "POST",
+        "/_faults/transact-conflicts",
+        &serde_json::json!({"table": table, "fraction": 0.3, "seed": 17}).to_string(),
+    );
+    let counter = Counter::new(client.clone(), &table);
+    let keys: Vec<String> = (0..200)
+        .map(|i| match i % 2 {
+            0 => format!("photos/{i}.jpg"),
+            _ => format!("docs/{i}.pdf"),
+        })
+        .collect();
+    let created: Vec<ObjectEvent> = keys.iter().map(|k| event(k, 10, Change::Created)).collect();
+    let outcomes = join_all(created.iter().map(|e| counter.apply(e))).await;
+    assert!(
+        outcomes.iter().all(|o| matches!(o, Ok(Outcome::Counted))),
+        "{:?}",
+        outcomes.iter().find(|o| !matches!(o, Ok(Outcome::Counted)))
+    );
+    let removed: Vec<ObjectEvent> = keys
+        .iter()
+        .step_by(4)
+        .map(|k| event(k, 20, Change::Removed))
+        .collect();
+    let outcomes = join_all(removed.iter().map(|e| counter.apply(e))).await;
+    assert!(outcomes.iter().all(|o| matches!(o, Ok(Outcome::Counted))));
+
+    let counts = Reader::new(client, &table, "uploads").all().await.unwrap();
+    assert_eq!(by_prefix(&counts, "/"), (200, 50, 150));
+    assert_eq!(by_prefix(&counts, "photos/"), (100, 50, 50));
+    assert_eq!(by_prefix(&counts, "docs/"), (100, 0, 100));
+
+    // Each event commits once (distinct objects: no other conflict is possible), so every
+    // call beyond those is the retry of an injected conflict.
+    let stats = faults(
+        "GET",
+        &format!("/_faults/transact-conflicts?table={table}"),
+        "",
+    );
+    let (calls, conflicts) = (
+        stats["calls"].as_u64().unwrap(),
+        stats["conflicts"].as_u64().unwrap(),
+    );
+    println!("{calls} TransactWriteItems calls, {conflicts} conflicts injected and retried");
+    assert!(
+        conflicts >= 30,
+        "a 30% fraction of 250+ calls conflicts: {stats}"
+    );
+    assert_eq!(calls, 250 + conflicts, "{stats}");
 }
 
 #[tokio::test]

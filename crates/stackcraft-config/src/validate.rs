@@ -188,20 +188,14 @@ fn is_region(region: &str) -> bool {
 
 /// An IPv4 network address with a prefix a VPC can have (/16 to /28), host bits zero.
 pub fn check_cidr(cidr: &str) -> Result<(), String> {
-    let (addr, prefix) = cidr.split_once('/').ok_or("expected a.b.c.d/prefix")?;
-    let addr: std::net::Ipv4Addr = addr
-        .parse()
-        .map_err(|_| format!("{addr:?} is not an IPv4 address"))?;
-    let prefix: u32 = prefix
-        .parse()
-        .map_err(|_| format!("{prefix:?} is not a prefix length"))?;
-    if !(16..=28).contains(&prefix) {
+    let block: stackcraft_core::Ipv4Cidr = cidr.parse()?;
+    if !(16..=28).contains(&block.prefix) {
         return Err(format!(
-            "a VPC range has a prefix from /16 to /28, not /{prefix}"
+            "a VPC range has a prefix from /16 to /28, not /{}",
+            block.prefix
         ));
     }
-    let host_bits = u32::from(addr) & (u32::MAX >> prefix);
-    if host_bits != 0 {
+    if !block.is_network() {
         return Err("the address has host bits set (the network address is expected)".into());
     }
     Ok(())

@@ -143,6 +143,10 @@ fn invalid_cidr() {
         ("10.0.1.0/16", "host bits"),
         ("10.0.0/16", "not an IPv4 address"),
         ("10.0.0.0", "a.b.c.d/prefix"),
+        ("+10.0.0.0/16", "not an IPv4 address"),
+        ("010.0.0.0/16", "not an IPv4 address"),
+        ("10.0.0.0/+16", "not a prefix length"),
+        ("10.0.0.0/016", "not a prefix length"),
     ] {
         let text = good_with(
             "region = \"eu-central-1\"\n\n[environments.prod]",

@@ -1,7 +1,6 @@
 //! The cloud assembly: `manifest.json`, one template per stack and the assets, written
 //! atomically and byte-identical for identical input.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -11,8 +10,8 @@ use stackcraft_template::Template;
 use crate::asset::{Asset, ImageAsset, Packaging, IMAGE_REPOSITORY};
 use crate::environment::Environment;
 use crate::error::SynthError;
-use crate::files::source_files;
 use crate::site::SitePublication;
+use crate::write::{write_atomically, OutputFs, StdFs};
 
 /// Version of the manifest format.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -215,93 +214,16 @@ impl Assembly {
     /// Writes the assembly to `dir` atomically: everything goes to a sibling temporary
     /// directory that then replaces `dir`, so a failure leaves the previous output as it was.
     pub fn write(&self, dir: &Path, format: Format) -> Result<(), SynthError> {
-        let files = self.files(format);
-        let parent = dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let leaf = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "stackcraft.out".into());
-        fs::create_dir_all(parent).map_err(io_at(parent))?;
-        let staging = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
-        let result = write_files(&staging, &files).and_then(|()| swap_into_place(&staging, dir));
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&staging);
-        }
-        result
+        self.write_with(dir, format, &StdFs)
     }
-}
 
-fn io_at(path: &Path) -> impl Fn(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io {
-        path: path.display().to_string(),
-        source,
+    /// [`write`](Self::write) through `fs_ops` (the seam tests use to make a write fail).
+    pub fn write_with(
+        &self,
+        dir: &Path,
+        format: Format,
+        fs_ops: &dyn OutputFs,
+    ) -> Result<(), SynthError> {
+        write_atomically(dir, &self.files(format), fs_ops)
     }
-}
-
-fn write_files(staging: &Path, files: &[AssemblyFile]) -> Result<(), SynthError> {
-    if staging.exists() {
-        fs::remove_dir_all(staging).map_err(io_at(staging))?;
-    }
-    for file in files {
-        let (rel, result) = match file {
-            AssemblyFile::Bytes(rel, bytes) => {
-                let path = staging.join(rel);
-                create_parent(&path)?;
-                (rel, fs::write(&path, bytes))
-            }
-            AssemblyFile::Copy(rel, source) => {
-                let path = staging.join(rel);
-                create_parent(&path)?;
-                (rel, copy_tree(source, &path))
-            }
-        };
-        result.map_err(io_at(&staging.join(rel)))?;
-    }
-    Ok(())
-}
-
-fn create_parent(path: &Path) -> Result<(), SynthError> {
-    let parent = path
-        .parent()
-        .expect("files are inside the staging directory");
-    fs::create_dir_all(parent).map_err(io_at(parent))
-}
-
-/// Copies a file, or the [source files](crate::files) of a directory (what its hash covers and
-/// deploy publishes: no hidden files, no `target/`).
-fn copy_tree(source: &Path, dest: &Path) -> std::io::Result<()> {
-    if source.is_dir() {
-        fs::create_dir_all(dest)?;
-        for file in source_files(source)? {
-            let to = dest.join(&file.relative);
-            fs::create_dir_all(to.parent().expect("below dest"))?;
-            fs::copy(&file.path, &to)?;
-        }
-        Ok(())
-    } else {
-        fs::copy(source, dest).map(|_| ())
-    }
-}
-
-/// Replaces `dir` by `staging`: two renames, with the old output removed only once the new one
-/// is in place.
-fn swap_into_place(staging: &Path, dir: &Path) -> Result<(), SynthError> {
-    if dir.exists() {
-        let old = staging.with_extension("old");
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(io_at(&old))?;
-        }
-        fs::rename(dir, &old).map_err(io_at(dir))?;
-        if let Err(e) = fs::rename(staging, dir) {
-            let _ = fs::rename(&old, dir);
-            return Err(io_at(dir)(e));
-        }
-        fs::remove_dir_all(&old).map_err(io_at(&old))?;
-    } else {
-        fs::rename(staging, dir).map_err(io_at(dir))?;
-    }
-    Ok(())
 }

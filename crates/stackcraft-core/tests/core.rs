@@ -1,10 +1,14 @@
 //! The construct core's promises: stable and unique logical ids, tags, cross-stack
 //! references without exports, dependency order, atomic and deterministic output.
 
+use std::cell::Cell;
+use std::io;
+use std::path::Path;
+
 use serde_json::json;
 use stackcraft_core::assertions::TemplateAssertions;
 use stackcraft_core::template::{get_att, Map, Tagging, Target};
-use stackcraft_core::{Environment, Format, Stack, StackSet, SynthError};
+use stackcraft_core::{Environment, Format, OutputFs, Stack, StackSet, StdFs, SynthError};
 
 fn props(pairs: &[(&str, serde_json::Value)]) -> Map {
     pairs
@@ -231,25 +235,79 @@ fn output_is_deterministic_and_written_atomically() {
             .iter()
             .any(|(n, _)| n == &format!("s.template.{}", format.extension())));
     }
-    // A failing write (the staging directory cannot be created) leaves the output as it was.
-    let before = read_all(&out);
-    let blocker = dir.path().join("file");
-    std::fs::write(&blocker, "not a directory").unwrap();
-    let err = small_app()
+}
+
+/// The real file system, except one injected failure: the `fail_write`-th file write, or the
+/// rename that puts the staged output in place.
+#[derive(Default)]
+struct FailingFs {
+    fail_write: Option<usize>,
+    fail_final_rename: bool,
+    writes: Cell<usize>,
+}
+
+impl OutputFs for FailingFs {
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.writes.set(self.writes.get() + 1);
+        if self.fail_write == Some(self.writes.get()) {
+            return Err(io::Error::other("injected: no space left on device"));
+        }
+        StdFs.write(path, bytes)
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        // The old output is renamed aside to `.<leaf>.old`; the final rename targets `out`.
+        if self.fail_final_rename && to.file_name() == Some("out".as_ref()) {
+            return Err(io::Error::other("injected: rename refused"));
+        }
+        StdFs.rename(from, to)
+    }
+}
+
+#[test]
+fn a_write_failing_after_staging_leaves_the_previous_output_and_no_temporary_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    small_app()
         .synth()
         .unwrap()
-        .write(&blocker.join("out"), Format::Json);
-    assert!(err.is_err());
-    assert_eq!(before, read_all(&out));
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        leftovers.len(),
-        2,
-        "no staging directory left behind: {leftovers:?}"
-    );
+        .write(&out, Format::Json)
+        .unwrap();
+    let before = read_all(&out);
+    let files = small_app().synth().unwrap().files(Format::Yaml).len();
+    assert!(files >= 2, "a manifest and a template at least");
+
+    let mid_way = FailingFs {
+        fail_write: Some(2),
+        ..FailingFs::default()
+    };
+    let at_rename = FailingFs {
+        fail_final_rename: true,
+        ..FailingFs::default()
+    };
+    for (case, fs) in [("mid-way", &mid_way), ("final rename", &at_rename)] {
+        // YAML this time, so a half-done swap would show as different files.
+        let err = small_app()
+            .synth()
+            .unwrap()
+            .write_with(&out, Format::Yaml, fs)
+            .expect_err(case);
+        assert!(err.to_string().contains("injected"), "{case}: {err}");
+        assert_eq!(
+            before,
+            read_all(&out),
+            "{case}: the previous output is intact"
+        );
+        let entries: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(entries, ["out"], "{case}: no staging directory left behind");
+    }
+    // The failures came after staging began: one file was staged before the second write
+    // failed, and every file was staged before the rename failed.
+    assert_eq!(mid_way.writes.get(), 2);
+    assert_eq!(at_rename.writes.get(), files);
 }
 
 fn read_all(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {

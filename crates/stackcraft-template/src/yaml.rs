@@ -219,8 +219,7 @@ fn needs_quotes(s: &str) -> bool {
     };
     let last = s.chars().last().unwrap_or(first);
     RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w))
-        || first.is_ascii_digit()
-        || (matches!(first, '+' | '-' | '.') && s[1..].starts_with(|c: char| c.is_ascii_digit()))
+        || reads_as_number(s)
         || "-?:,[]{}#&*!|>'\"%@`".contains(first)
         || first.is_whitespace()
         || last.is_whitespace()
@@ -231,6 +230,19 @@ fn needs_quotes(s: &str) -> bool {
         || s == "-"
         || s.starts_with("---")
         || s.starts_with("...")
+}
+
+/// Whether a YAML parser reads `s` as a number: a digit first, or after a sign, or a float
+/// spelled YAML's way (`.5`, `+.5`, `.inf`, `-.Inf`, `.NaN`).
+fn reads_as_number(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let digit_first = |t: &str| t.starts_with(|c: char| c.is_ascii_digit());
+    digit_first(unsigned)
+        || unsigned.strip_prefix('.').is_some_and(|rest| {
+            digit_first(rest)
+                || rest.eq_ignore_ascii_case("inf")
+                || rest.eq_ignore_ascii_case("nan")
+        })
 }
 
 /// Reads a YAML document into a value tree, long- and short-form intrinsics alike.

@@ -1,7 +1,7 @@
 //! parse → emit → parse is a fixed point, in both formats, for hand-written templates that use
 //! every section, the short-form tags and the strings YAML would misread.
 
-use stackcraft_template::{parse_template, Template};
+use stackcraft_template::{parse_template, Map, Output, Resource, Template, Value};
 
 const FIXTURES: &[(&str, &str)] = &[
     ("web-asg.yaml", include_str!("fixtures/web-asg.yaml")),
@@ -50,6 +50,40 @@ fn yaml_quotes_what_yaml_would_misread() {
     }
     // Multi-line strings become literal blocks.
     assert!(yaml.contains("ZipFile: |-\n"), "{yaml}");
+}
+
+#[test]
+fn strings_that_yaml_reads_as_floats_are_quoted_and_stay_strings() {
+    let words = [
+        ".inf", "-.inf", "+.inf", ".Inf", ".INF", ".nan", ".NaN", "+.5", "-.5", ".5", "+10", "1e3",
+    ];
+    let mut t = Template::default();
+    t.resources
+        .insert("Q".into(), Resource::new("AWS::SQS::Queue", Map::new()));
+    for (i, word) in words.iter().enumerate() {
+        t.outputs
+            .insert(format!("O{i}"), Output::new(Value::from(*word)));
+    }
+    let yaml = t.to_yaml();
+    let back = parse_template(&yaml).unwrap();
+    for (i, word) in words.iter().enumerate() {
+        assert!(
+            yaml.contains(&format!("Value: \"{word}\"")),
+            "{word:?} quoted in\n{yaml}"
+        );
+        assert_eq!(
+            back.outputs[&format!("O{i}")].value,
+            Value::from(*word),
+            "{word:?} read back as a string"
+        );
+    }
+    // Words that only look alike stay plain.
+    let mut t = Template::default();
+    t.outputs.insert(
+        "Plain".into(),
+        Output::new(Value::from(".infinity-and-beyond")),
+    );
+    assert!(t.to_yaml().contains("Value: .infinity-and-beyond"));
 }
 
 #[test]

@@ -217,6 +217,112 @@ fn missing_file_is_rejected() {
     assert!(tree(dir.path()).is_empty(), "nothing written");
 }
 
+/// A configuration of the two starter stacks only (nothing to build), in dev.
+const STARTER: &str = "[project]\nname = \"demo\"\n\n[environments.dev]\nregion = \"eu-central-1\"\n\n[stacks.data]\nblueprint = \"starter-data\"\n\n[stacks.access]\nblueprint = \"starter-access\"\n\n[stacks.access.settings]\ndata_stack = \"data\"\n";
+
+/// A clap usage error (exit 2): the message names the argument and points at `--help`, unlike
+/// a configuration error, which names the file and line.
+fn assert_usage_error(run: &std::process::Output, names: &str) {
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(names), "{names} in {stderr}");
+    assert!(
+        stderr.contains("For more information, try '--help'."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stackcraft.toml:"), "{stderr}");
+}
+
+#[test]
+fn a_bad_command_line_is_a_usage_error_not_a_configuration_error() {
+    let dir = project(STARTER);
+    assert_usage_error(
+        &stackcraft(dir.path(), &["synth", "--format", "xml"]),
+        "invalid value 'xml' for '--format <FORMAT>'",
+    );
+    assert_usage_error(
+        &stackcraft(dir.path(), &["synth", "--no-such-flag"]),
+        "unexpected argument '--no-such-flag'",
+    );
+}
+
+#[test]
+fn a_stack_that_cannot_be_synthesized_exits_3_naming_the_construct_path() {
+    // Keeping the bucket's old logical id as the table's: two resources, one id.
+    let config = format!("{STARTER}\n[stacks.data.logical_ids]\nUploads = \"Items\"\n");
+    let dir = project(&config);
+    let run = stackcraft(dir.path(), &["synth"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("invalid construct"), "{stderr}");
+    assert!(
+        stderr.contains("data/Items: logical id Items is already used by data/Uploads"),
+        "names both construct paths: {stderr}"
+    );
+    assert!(
+        !dir.path().join("stackcraft.out").exists(),
+        "nothing written"
+    );
+
+    let dir = project(STARTER);
+    let unknown = stackcraft(dir.path(), &["synth", "nowhere"]);
+    let stderr = text(&unknown.stderr);
+    assert_eq!(unknown.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("unknown stack \"nowhere\""), "{stderr}");
+}
+
+#[test]
+fn an_output_that_cannot_be_written_exits_4_naming_it() {
+    let dir = project(STARTER);
+    std::fs::write(dir.path().join("occupied"), "a file, not a directory").unwrap();
+    let run = stackcraft(dir.path(), &["synth", "--out", "occupied/out"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("writing occupied"),
+        "names the path: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("occupied")).unwrap(),
+        "a file, not a directory"
+    );
+}
+
+#[test]
+fn logical_ids_kept_in_the_configuration_reach_the_template_and_the_manifest() {
+    let config = format!("{STARTER}\n[stacks.data.logical_ids]\nUploads = \"UploadsBucketV1\"\n");
+    let dir = project(&config);
+    let run = stackcraft(dir.path(), &["synth", "-q"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = dir.path().join("stackcraft.out/dev");
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap()
+    };
+    let data = read("data.template.json");
+    let resources = data["Resources"].as_object().unwrap();
+    assert!(resources.contains_key("UploadsBucketV1"), "{resources:?}");
+    assert!(!resources.contains_key("Uploads"));
+    // What referred to the bucket follows it: the output, and the bucket policy.
+    assert_eq!(
+        data["Outputs"]["UploadsBucket"]["Value"],
+        serde_json::json!({"Ref": "UploadsBucketV1"})
+    );
+    assert!(
+        resources["UploadsPolicy"]
+            .to_string()
+            .contains("UploadsBucketV1"),
+        "{}",
+        resources["UploadsPolicy"]
+    );
+    // The manifest maps the kept id to the construct path that now makes it.
+    let manifest = read("manifest.json");
+    assert_eq!(
+        manifest["stacks"]["data"]["resources"]["UploadsBucketV1"], "Uploads",
+        "{manifest}"
+    );
+}
+
 /// Runs `stackcraft args...` in `dir` on a terminal (a pseudo-terminal from `script`), with
 /// `stdin` typed at it and `extra_env` set; stdout goes to `dir/results.txt`. Returns the
 /// exit code and what the terminal showed (stderr, and the echo of what was typed).

@@ -436,4 +436,9 @@ fn the_command_writes_each_format_and_names_bad_input() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("unknown stack \"nowhere\""));
     let run = common::stackcraft(dir.path(), &["graph", "--format", "png"]);
     assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("invalid value 'png' for '--format <FORMAT>'") && stderr.contains("Usage:"),
+        "a usage error, not a configuration error: {stderr}"
+    );
 }

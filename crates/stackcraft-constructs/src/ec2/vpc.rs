@@ -308,26 +308,12 @@ struct Block {
 
 impl Block {
     fn parse(cidr: &str) -> Result<Block, String> {
-        let invalid = || format!("{cidr:?} is not an IPv4 CIDR block such as 10.0.0.0/16");
-        let (ip, prefix) = cidr.split_once('/').ok_or_else(invalid)?;
-        let prefix: u8 = prefix.parse().map_err(|_| invalid())?;
-        let octets: Vec<u8> = ip
-            .split('.')
-            .map(|o| o.parse::<u8>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| invalid())?;
-        if octets.len() != 4 || prefix > 32 {
-            return Err(invalid());
-        }
-        let base = u32::from_be_bytes([octets[0], octets[1], octets[2], octets[3]]);
-        let mask = if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - prefix)
-        };
+        let block: stackcraft_core::Ipv4Cidr = cidr.parse().map_err(|why| {
+            format!("{cidr:?} is not an IPv4 CIDR block such as 10.0.0.0/16: {why}")
+        })?;
         Ok(Block {
-            base: base & mask,
-            prefix,
+            base: u32::from(block.network()),
+            prefix: block.prefix,
         })
     }
 

@@ -149,6 +149,11 @@ fn severity_sets_the_threshold_of_the_exit_code() {
     );
     let bad = stackcraft(dir.path(), &["check", "logs.json", "--severity", "severe"]);
     assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("invalid value 'severe' for '--severity <LEVEL>'"),
+        "a usage error: {}",
+        text(&bad.stderr)
+    );
 }
 
 #[test]
@@ -193,6 +198,11 @@ fn an_unreadable_template_is_a_clear_error() {
     );
     let stacks_and_files = stackcraft(dir.path(), &["check", "broken.json", "data"]);
     assert_eq!(stacks_and_files.status.code(), Some(2));
+    assert!(
+        text(&stacks_and_files.stderr).contains("\"data\" is a stack name among files"),
+        "{}",
+        text(&stacks_and_files.stderr)
+    );
 }
 
 #[test]

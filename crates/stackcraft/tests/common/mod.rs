@@ -142,13 +142,13 @@ pub fn text(bytes: &[u8]) -> String {
 }
 
 /// checkov's JSON report on a directory (`-d`) or a file (`-f`): pinned, offline
-/// (`--skip-download`), CloudFormation checks only.
+/// (`--skip-download`), CloudFormation checks only. Not `--quiet`: that would leave out the
+/// skipped checks and their reasons.
 pub fn checkov_report(target: &str, path: &Path) -> serde_json::Value {
     let checkov = python_tool("checkov", "checkov");
     let run = Command::new(&checkov)
         .args([
             "--skip-download",
-            "--quiet",
             "--framework",
             "cloudformation",
             "-o",
