@@ -337,7 +337,7 @@ fn committed_diagrams_are_fresh() {
 #[test]
 fn every_node_of_the_whole_environment_is_the_resource_it_names() {
     let g = graph("prod", "");
-    assert_eq!(g.stacks.len(), 6);
+    assert_eq!(g.stacks.len(), 7);
     for (n, node) in g.nodes.iter().enumerate() {
         let (Some(stack), Some(id)) = (&node.stack, &node.logical_id) else {
             continue;
