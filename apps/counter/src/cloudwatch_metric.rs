@@ -213,7 +213,7 @@ mod tests {
         }
         async fn depth(&self) -> anyhow::Result<u64> {
             let call = self.calls.fetch_add(1, Ordering::Relaxed);
-            anyhow::ensure!(call % 2 == 0, "queue down");
+            anyhow::ensure!(call.is_multiple_of(2), "queue down");
             Ok(10 + call / 2)
         }
         async fn ping(&self) -> anyhow::Result<()> {
