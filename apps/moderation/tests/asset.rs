@@ -1,5 +1,5 @@
 //! The `moderate` function as the blueprint ships it: built by stackcraft's asset builder for
-//! `provided.al2023` (release, paths remapped), glibc 2.34 at most, a deterministic zip; the
+//! `provided.al2023` (release, in the CLI's target with its flags), glibc 2.34 at most, a deterministic zip; the
 //! function compiled and linked a second time zips to the same bytes.
 
 use std::io::Read;
@@ -45,7 +45,7 @@ fn the_function_is_a_deterministic_al2023_zip() {
 
     // Link the function again (its compiled binary removed, so cargo compiles and links it
     // anew; the cached zip is left for others): zipped, it is the same bytes.
-    let release = root.join("target/lambda/release");
+    let release = spec.build().target_dir.join("release");
     for built in std::fs::read_dir(release.join("deps")).unwrap() {
         let path = built.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

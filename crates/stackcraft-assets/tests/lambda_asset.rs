@@ -80,11 +80,9 @@ fn one_cargo_invocation_builds_every_function_of_a_package() {
     let one = rust_lambda(&spec("one")).expect("builds");
     // cargo's output is gone: the second function can only come from the cache, where the
     // first build put it.
-    std::fs::remove_dir_all(dir.path().join("target/lambda")).unwrap();
+    let cargo_output = spec("one").build().target_dir.join("release");
+    std::fs::remove_dir_all(&cargo_output).unwrap();
     let two = rust_lambda(&spec("two")).expect("from the cache");
-    assert!(
-        !dir.path().join("target/lambda").exists(),
-        "cargo did not run again"
-    );
+    assert!(!cargo_output.exists(), "cargo did not run again");
     assert_ne!(one.hash, two.hash, "two binaries, two zips");
 }
