@@ -91,7 +91,7 @@ impl CrossRegionParameter {
                 ("CKV_AWS_116", "Invoked by CloudFormation only, synchronously, once per deploy: CloudFormation reports a failure itself, so there is nothing for a dead-letter queue to keep."),
                 ("CKV_AWS_117", "Calls only the SSM API of another region; a VPC would need a NAT gateway or endpoint to reach it and protect nothing."),
                 ("CKV_AWS_115", "Invoked once per deploy of its stack; a concurrency reservation would take capacity from the account's other functions for nothing."),
-                ("CKV_AWS_173", "Has no environment variables."),
+                ("CKV_AWS_173", "The function has no environment variables at all, so there is nothing for a KMS key to encrypt."),
             ] {
                 s.suppress(function.target(), rule, reason);
             }

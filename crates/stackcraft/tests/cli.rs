@@ -582,7 +582,7 @@ fn init_refuses_unknown_blueprints_and_bad_names_writing_nothing() {
     let unknown = stackcraft(d, &["init", "--blueprint", "lamp-stack"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
-        text(&unknown.stderr).contains("unknown blueprint \"lamp-stack\" (available: starter-data, starter-access, object-counter, queue-counter, container-platform)"),
+        text(&unknown.stderr).contains("unknown blueprint \"lamp-stack\" (available: starter-data, starter-access, object-counter, queue-counter, container-platform, web-app, site-certificate, web-pipeline, magento-webshop)"),
         "{}",
         text(&unknown.stderr)
     );

@@ -438,7 +438,8 @@ fn the_command_writes_each_format_and_names_bad_input() {
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("invalid value 'png' for '--format <FORMAT>'") && stderr.contains("Usage:"),
+        stderr.contains("invalid value 'png' for '--format <FORMAT>'")
+            && stderr.contains("For more information, try '--help'."),
         "a usage error, not a configuration error: {stderr}"
     );
 }
