@@ -163,7 +163,7 @@ impl Settings {
             ));
         }
         for cidr in &self.ssh_from {
-            if !is_ipv4_cidr(cidr) {
+            if cidr.parse::<stackcraft_core::Ipv4Cidr>().is_err() {
                 return Err(ctx.setting_error(
                     "ssh_from",
                     format!("{cidr:?} is not an IPv4 range such as 203.0.113.0/24"),
@@ -217,14 +217,4 @@ impl Settings {
 
 fn is_number(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c.is_ascii_digit())
-}
-
-fn is_ipv4_cidr(cidr: &str) -> bool {
-    let Some((ip, prefix)) = cidr.split_once('/') else {
-        return false;
-    };
-    let octets: Vec<&str> = ip.split('.').collect();
-    octets.len() == 4
-        && octets.iter().all(|o| o.parse::<u8>().is_ok())
-        && prefix.parse::<u8>().is_ok_and(|p| p <= 32)
 }
