@@ -1,12 +1,14 @@
 //! The `moderate` function as the blueprint ships it: built by stackcraft's asset builder for
-//! `provided.al2023` (release, in the CLI's target with its flags), glibc 2.34 at most, a deterministic zip; the
-//! function compiled and linked a second time zips to the same bytes.
+//! `provided.al2023` (release, statically linked, in the target directory all workloads
+//! share), a deterministic zip; the function compiled and linked a second time zips to the
+//! same bytes.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use stackcraft_assets::image::check_static;
 use stackcraft_assets::zip::{deterministic_zip, Entry};
-use stackcraft_assets::{glibc, rust_lambda, sha256_hex, RustLambda, MAX_GLIBC};
+use stackcraft_assets::{runs_on_al2023, rust_lambda, sha256_hex, RustLambda};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,12 +42,12 @@ fn the_function_is_a_deterministic_al2023_zip() {
     assert_eq!(first.hash, sha256_hex(&zip));
     let binary = bootstrap_of(&zip);
     assert!(binary.starts_with(b"\x7fELF"));
-    let newest = glibc::newest_glibc(&binary).expect("dynamically linked against glibc");
-    assert!(newest <= MAX_GLIBC, "needs glibc {newest:?}");
+    check_static(&binary).expect("statically linked: nothing needed from the runtime's libc");
+    runs_on_al2023("moderate", &binary).expect("runs on provided.al2023");
 
     // Link the function again (its compiled binary removed, so cargo compiles and links it
     // anew; the cached zip is left for others): zipped, it is the same bytes.
-    let release = spec.build().target_dir.join("release");
+    let release = spec.build().release_dir();
     for built in std::fs::read_dir(release.join("deps")).unwrap() {
         let path = built.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -1,10 +1,17 @@
-//! Release builds of workload binaries, symbols stripped. One cargo invocation builds every
-//! binary of a package; cargo's JSON messages say where each executable went.
+//! Release builds of workload binaries. Every Lambda function and every container image of a
+//! project is built the same way, into one target directory (`target/workloads`), so the
+//! dependencies the workloads share (tokio, the AWS SDK, rustls, serde...) compile once for
+//! all of them:
 //!
-//! Two kinds of build ([`Flags`]): one that shares the compiled dependencies of the CLI (same
-//! target directory, same flags, so a cold `cargo run -p stackcraft -- synth` compiles tokio,
-//! the AWS SDK and the rest once), and one of its own with every path of this machine remapped
-//! (the static image build, whose flags differ anyway).
+//! - statically linked (glibc's static libraries, `+crt-static` on [`TARGET`]): the binary
+//!   needs nothing from the system it runs on, so the same build serves `provided.al2023`
+//!   and an image without a libc, and the build host's glibc does not matter;
+//! - every path of this machine remapped (the project to `/build`, cargo's home to `/cargo`)
+//!   and symbols stripped: the bytes depend on the sources, the lock file and the toolchain,
+//!   not on where the project or cargo's registry lie.
+//!
+//! One cargo invocation builds every binary of a package; cargo's JSON messages say where
+//! each executable went.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -14,41 +21,39 @@ use std::process::{Command, Stdio};
 use crate::error::{io, AssetError};
 use crate::progress::BuildStatus;
 
+/// The target workloads are built for: Lambda's and Fargate's default, x86-64 Linux. Named
+/// explicitly so rustflags reach only the target's code, not build scripts and proc macros
+/// (which `+crt-static` would break).
+pub const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// The flags of every workload build after the user's own and the path remapping.
+const FLAGS: [&str; 4] = ["-C", "strip=symbols", "-C", "target-feature=+crt-static"];
+
 /// One release build of a package.
 #[derive(Clone, Debug)]
 pub struct Build<'a> {
     /// The project root (the cargo workspace).
     pub source_dir: &'a Path,
     pub package: &'a str,
-    /// Cargo's target directory, below the project's `target/`.
-    pub target_dir: PathBuf,
-    /// A `--target` triple: rustflags then reach only the target's code, not build scripts
-    /// and proc macros (which `+crt-static` would break).
-    pub target: Option<&'a str>,
-    pub flags: Flags<'a>,
 }
 
-/// How a build's compiler flags are chosen.
-#[derive(Clone, Copy, Debug)]
-pub enum Flags<'a> {
-    /// Exactly the flags `cargo run --release -p stackcraft` compiles the CLI with (the user's
-    /// `RUSTFLAGS`), in the CLI's target directory: every dependency the CLI already compiled
-    /// is reused. Symbols are stripped by a profile override of the package alone, which
-    /// leaves its dependencies' units as the CLI's build made them. Paths of cargo's registry
-    /// stay as they are (remapping them would change every dependency's flags): the bytes are
-    /// the same for the same sources, toolchain and cargo home.
-    SharedWithCli,
-    /// The user's flags, every path of this machine remapped (`/build`, `/cargo`), symbols
-    /// stripped, plus these.
-    Remapped(&'a [&'a str]),
-}
-
-/// The release target directory a `cargo run --release` of the project uses.
-pub fn cli_target_dir(source_dir: &Path) -> PathBuf {
-    source_dir.join("target")
+/// What, besides the sources, decides a workload's bytes: part of every asset's fingerprint,
+/// so a change of the flags (ours or the user's `RUSTFLAGS`) rebuilds.
+pub fn build_salt() -> String {
+    format!("{TARGET} {} {}", FLAGS.join(" "), user_rustflags())
 }
 
 impl Build<'_> {
+    /// Cargo's target directory of workload builds, shared by every workload of the project.
+    pub fn target_dir(&self) -> PathBuf {
+        self.source_dir.join("target/workloads")
+    }
+
+    /// Where cargo puts the release executables.
+    pub fn release_dir(&self) -> PathBuf {
+        self.target_dir().join(TARGET).join("release")
+    }
+
     /// `cargo build --release` of every binary of the package.
     pub fn command(&self) -> Command {
         let cargo_home = std::env::var("CARGO_HOME")
@@ -64,15 +69,11 @@ impl Build<'_> {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        if let Flags::Remapped(extra) = self.flags {
-            rustflags.extend([
-                format!("--remap-path-prefix={}=/build", root.display()),
-                format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
-                "-C".to_owned(),
-                "strip=symbols".to_owned(),
-            ]);
-            rustflags.extend(extra.iter().map(|f| f.to_string()));
-        }
+        rustflags.extend([
+            format!("--remap-path-prefix={}=/build", root.display()),
+            format!("--remap-path-prefix={}=/cargo", cargo_home.display()),
+        ]);
+        rustflags.extend(FLAGS.iter().map(|f| f.to_string()));
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.args([
             "build",
@@ -82,22 +83,16 @@ impl Build<'_> {
             "--package",
             self.package,
             "--bins",
-        ]);
-        if let Some(target) = self.target {
-            cmd.args(["--target", target]);
-        }
-        if let Flags::SharedWithCli = self.flags {
-            cmd.arg("--config").arg(format!(
-                "profile.release.package.{}.strip=\"symbols\"",
-                self.package
-            ));
-        }
-        cmd.arg("--target-dir")
-            .arg(&self.target_dir)
-            .current_dir(self.source_dir)
-            // CARGO_ENCODED_RUSTFLAGS would win over RUSTFLAGS.
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env("RUSTFLAGS", rustflags.join(" "));
+            "--target",
+            TARGET,
+        ])
+        .arg("--target-dir")
+        .arg(self.target_dir())
+        .current_dir(self.source_dir)
+        // CARGO_ENCODED_RUSTFLAGS would win over RUSTFLAGS; a CARGO_TARGET_DIR of the user's
+        // is for their own builds (the flag above wins anyway).
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env("RUSTFLAGS", rustflags.join(" "));
         cmd
     }
 

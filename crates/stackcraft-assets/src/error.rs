@@ -33,6 +33,8 @@ pub enum AssetError {
     NotStatic { bin: String, reason: String },
     #[error("the image of {bin} would run as root: give it an unprivileged uid:gid")]
     RootUser { bin: String },
+    #[error("{path}: {reason}")]
+    Manifest { path: PathBuf, reason: String },
     #[error("writing the zip: {0}")]
     Zip(#[from] zip::result::ZipError),
 }

@@ -6,8 +6,9 @@ use std::time::Instant;
 use stackcraft_core::{Asset, Packaging};
 
 use crate::cache::write_atomic;
-use crate::cargo::{cli_target_dir, user_rustflags, Build, Flags};
+use crate::cargo::{build_salt, Build};
 use crate::error::{io, AssetError};
+use crate::image::check_static;
 use crate::progress::{self, Origin};
 use crate::zip::{deterministic_zip, Entry};
 use crate::{fingerprint, glibc, sha256_hex};
@@ -33,15 +34,11 @@ impl RustLambda<'_> {
 
     /// The build of every binary of the package: one cargo invocation serves all the
     /// functions of a package (object-counter's `count-events` and `read-counts`), in the
-    /// CLI's target directory with the CLI's flags, so the dependencies both use (tokio, the
-    /// AWS SDK, rustls, serde...) are compiled once.
+    /// target directory every workload of the project shares.
     pub fn build(&self) -> Build<'_> {
         Build {
             source_dir: self.source_dir,
             package: self.package,
-            target_dir: cli_target_dir(self.source_dir),
-            target: None,
-            flags: Flags::SharedWithCli,
         }
     }
 
@@ -51,11 +48,7 @@ impl RustLambda<'_> {
             self.source_dir,
             &self.source_dir.join(self.package_dir),
             &["Cargo.toml", "Cargo.lock"],
-            &format!(
-                "lambda {} {bin} x86_64-unknown-linux-gnu shared-with-cli {}",
-                self.package,
-                user_rustflags()
-            ),
+            &format!("lambda {} {bin} {}", self.package, build_salt()),
         )?;
         let zip_path = self
             .cache_dir()
@@ -90,8 +83,25 @@ pub fn rust_lambda(spec: &RustLambda<'_>) -> Result<Asset, AssetError> {
     })
 }
 
-/// Builds every binary of the package, checks each one's glibc, zips it, and stores zip and
-/// hash in the cache, so the package's other functions find theirs there.
+/// `Ok` if `provided.al2023` can run the binary: a static one always can; one that is
+/// dynamically linked after all (a user's `RUSTFLAGS` can turn `+crt-static` off) must need no
+/// glibc newer than the runtime's.
+pub fn runs_on_al2023(bin: &str, binary: &[u8]) -> Result<(), AssetError> {
+    if check_static(binary).is_ok() {
+        return Ok(());
+    }
+    match glibc::newest_glibc(binary).filter(|v| *v > MAX_GLIBC) {
+        Some(needed) => Err(AssetError::Glibc {
+            bin: bin.to_owned(),
+            needed: format!("{}.{}", needed.0, needed.1),
+            max: format!("{}.{}", MAX_GLIBC.0, MAX_GLIBC.1),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Builds every binary of the package, checks that each one runs on the runtime, zips it, and
+/// stores zip and hash in the cache, so the package's other functions find theirs there.
 fn package_all(spec: &RustLambda<'_>) -> Result<(), AssetError> {
     let executables = spec.build().run()?;
     if !executables.contains_key(spec.bin) {
@@ -103,13 +113,7 @@ fn package_all(spec: &RustLambda<'_>) -> Result<(), AssetError> {
     }
     for (bin, binary_path) in &executables {
         let binary = std::fs::read(binary_path).map_err(io(binary_path))?;
-        if let Some(needed) = glibc::newest_glibc(&binary).filter(|v| *v > MAX_GLIBC) {
-            return Err(AssetError::Glibc {
-                bin: bin.clone(),
-                needed: format!("{}.{}", needed.0, needed.1),
-                max: format!("{}.{}", MAX_GLIBC.0, MAX_GLIBC.1),
-            });
-        }
+        runs_on_al2023(bin, &binary)?;
         let zip = deterministic_zip(&[Entry {
             name: "bootstrap",
             content: &binary,

@@ -147,10 +147,13 @@ fn same_sources_in_two_directories_give_the_same_image() {
     assert!(stdout.starts_with("hello from hello"), "{stdout}");
 
     // Unchanged sources: from the cache, without cargo (its target directory is gone).
-    std::fs::remove_dir_all(a.path().join("target/image")).unwrap();
+    std::fs::remove_dir_all(spec(a.path()).build().target_dir()).unwrap();
     let again = rust_image(&spec(a.path())).expect("cached");
     assert_eq!(again.digest, image_a.digest);
-    assert!(!a.path().join("target/image").exists(), "cargo did not run");
+    assert!(
+        !spec(a.path()).build().target_dir().exists(),
+        "cargo did not run"
+    );
 
     // A change of the sources is a new image.
     std::fs::write(

@@ -19,13 +19,13 @@ use layer::LayerEntry;
 use layout::RunConfig;
 
 use crate::cache::write_atomic;
-use crate::cargo::{user_rustflags, Build, Flags};
+use crate::cargo::{build_salt, Build};
 use crate::error::{io, AssetError};
 use crate::progress::{self, Origin};
 use crate::{fingerprint, sha256_hex};
 
 /// The target images are built for (Fargate's default platform, `linux/amd64`).
-pub const TARGET: &str = "x86_64-unknown-linux-gnu";
+pub use crate::cargo::TARGET;
 
 /// Bumped whenever the layout of the image changes, so cached images are rebuilt.
 const FORMAT: u32 = 1;
@@ -54,14 +54,11 @@ impl RustImage<'_> {
         format!("/usr/local/bin/{}", self.bin)
     }
 
-    /// The static build of the package's binaries.
+    /// The static build of the package's binaries (the one every workload shares).
     pub fn build(&self) -> Build<'_> {
         Build {
             source_dir: self.source_dir,
             package: self.package,
-            target_dir: self.source_dir.join("target/image"),
-            target: Some(TARGET),
-            flags: Flags::Remapped(&["-C", "target-feature=+crt-static"]),
         }
     }
 
@@ -71,12 +68,12 @@ impl RustImage<'_> {
             &self.source_dir.join(self.package_dir),
             &["Cargo.toml", "Cargo.lock"],
             &format!(
-                "image {FORMAT} {} {} {TARGET} {:?} {} {}",
+                "image {FORMAT} {} {} {:?} {} {}",
                 self.package,
                 self.bin,
                 self.port,
                 self.user,
-                user_rustflags()
+                build_salt()
             ),
         )
     }
