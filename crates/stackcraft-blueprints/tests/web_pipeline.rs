@@ -367,6 +367,48 @@ fn the_service_deploys_blue_green_between_two_target_groups() {
         policies.contains("CpuScaling") && policies.contains("RequestScaling"),
         "{policies:?}"
     );
+    // Requests are counted in both groups (the traffic is in green after a deployment) and
+    // divided by both groups' healthy targets.
+    let requests = all_resources(&t)
+        .into_iter()
+        .find(|(_, r)| r["Properties"]["PolicyName"] == "RequestScaling")
+        .unwrap()
+        .1;
+    let spec = &requests["Properties"]["TargetTrackingScalingPolicyConfiguration"];
+    let queries = spec["CustomizedMetricSpecification"]["Metrics"]
+        .as_array()
+        .unwrap();
+    let counted: BTreeSet<(String, String)> = queries
+        .iter()
+        .filter(|q| q["MetricStat"].is_object())
+        .map(|q| {
+            let metric = &q["MetricStat"]["Metric"];
+            let group = metric["Dimensions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["Name"] == "TargetGroup")
+                .unwrap()["Value"]["Fn::GetAtt"][0]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (metric["MetricName"].as_str().unwrap().to_owned(), group)
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = ["RequestCount", "HealthyHostCount"]
+        .iter()
+        .flat_map(|m| {
+            ["LoadBalancerBlueTargets", "LoadBalancerGreenTargets"]
+                .map(|g| (m.to_string(), g.to_owned()))
+        })
+        .collect();
+    assert_eq!(counted, expected);
+    let returned: Vec<&Json> = queries.iter().filter(|q| q["ReturnData"] == true).collect();
+    assert_eq!(returned.len(), 1, "one expression is the policy's metric");
+    assert_eq!(
+        returned[0]["Expression"],
+        "(FILL(requests0, 0) + FILL(requests1, 0)) / (FILL(healthy0, 0) + FILL(healthy1, 0))"
+    );
     // The table's name reaches the task through Parameter Store, not in plaintext.
     let task = resource(&t, "ApiTask");
     let container = &task["Properties"]["ContainerDefinitions"][0];

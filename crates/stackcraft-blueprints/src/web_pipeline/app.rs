@@ -274,7 +274,8 @@ fn build(stack: &mut Stack, ctx: &Context) -> Result<(), ConfigError> {
     stack.set_property(api.target(), "ServiceName", Expr::from(super::SERVICE_NAME));
     let scaling = api.auto_scale(stack, cfg.service.min, cfg.service.max);
     scaling.on_cpu(stack, 60);
-    scaling.on_request_count(stack, &blue, 500);
+    // Production traffic moves between the groups at each deployment.
+    scaling.on_request_count_across(stack, &[&blue, &green], 500);
     alb.add_alarms(stack, &alarms);
     api.add_alarms(stack, &alarms);
 

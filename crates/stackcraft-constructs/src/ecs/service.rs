@@ -13,7 +13,8 @@ use stackcraft_resources::applicationautoscaling::scalable_target::{
 use stackcraft_resources::applicationautoscaling::scaling_policy::{
     CustomizedMetricSpecification, MetricDimension, PredefinedMetricSpecification,
     PredefinedMetricSpecificationPredefinedMetricType as Predefined, Statistic,
-    TargetTrackingScalingPolicyConfiguration,
+    TargetTrackingMetric, TargetTrackingMetricDataQuery, TargetTrackingMetricDimension,
+    TargetTrackingMetricStat, TargetTrackingScalingPolicyConfiguration,
 };
 use stackcraft_resources::ecs::service::{
     AssignPublicIp, AwsVpcConfiguration, CapacityProviderStrategyItem, DeploymentCircuitBreaker,
@@ -275,6 +276,31 @@ impl Service {
     }
 }
 
+/// One metric of a target-tracking metric-math expression, not itself the policy's metric.
+fn metric_query(id: &str, metric: &Metric) -> TargetTrackingMetricDataQuery {
+    let dimensions: Vec<TargetTrackingMetricDimension> = metric
+        .dimensions
+        .iter()
+        .map(|(name, value)| {
+            TargetTrackingMetricDimension::new()
+                .name(name.as_str())
+                .value(value.clone())
+        })
+        .collect();
+    let stat = TargetTrackingMetric::new()
+        .namespace(metric.namespace.as_str())
+        .metric_name(metric.name.as_str())
+        .dimensions(dimensions);
+    TargetTrackingMetricDataQuery::new()
+        .id(id)
+        .metric_stat(
+            TargetTrackingMetricStat::new()
+                .metric(stat)
+                .stat(metric.statistic.as_str()),
+        )
+        .return_data(false)
+}
+
 impl HasConnections for Service {
     fn connections(&self) -> Connections {
         self.group.connections()
@@ -308,15 +334,64 @@ impl Scaling {
     pub fn on_request_count(&self, stack: &mut Stack, target: &TargetGroup, requests: u32) {
         let metric = PredefinedMetricSpecification::new(Predefined::AlbRequestCountPerTarget)
             .resource_label(target.resource_label());
-        let policy = self.track(
-            stack,
-            "RequestScaling",
-            TargetTrackingScalingPolicyConfiguration::new(requests)
-                .predefined_metric_specification(metric),
+        let config = TargetTrackingScalingPolicyConfiguration::new(requests)
+            .predefined_metric_specification(metric);
+        self.track_requests(stack, &[target], config);
+    }
+
+    /// Keeps the requests per healthy target near `requests` (per minute) across `groups`:
+    /// the blue and green groups a blue/green service moves its traffic between. The
+    /// predefined `ALBRequestCountPerTarget` names one group, and after a deployment the
+    /// traffic is in the other; this metric sums the groups' request counts and divides them
+    /// by the groups' healthy targets (a group without data counts 0), so it follows the
+    /// traffic wherever it is. (Two policies, one per group, would not do: the idle group has
+    /// no data, and with no data its policy never agrees to scale in.)
+    pub fn on_request_count_across(
+        &self,
+        stack: &mut Stack,
+        groups: &[&TargetGroup],
+        requests: u32,
+    ) {
+        let mut queries = Vec::new();
+        let (mut counted, mut healthy) = (Vec::new(), Vec::new());
+        for (i, group) in groups.iter().enumerate() {
+            let (count_id, healthy_id) = (format!("requests{i}"), format!("healthy{i}"));
+            let count = group.metric("RequestCount").stat(Stat::Sum);
+            let targets = group.metric("HealthyHostCount").stat(Stat::Average);
+            queries.push(metric_query(&count_id, &count));
+            queries.push(metric_query(&healthy_id, &targets));
+            counted.push(format!("FILL({count_id}, 0)"));
+            healthy.push(format!("FILL({healthy_id}, 0)"));
+        }
+        queries.push(
+            TargetTrackingMetricDataQuery::new()
+                .id("requestsPerTarget")
+                .label("Requests per healthy target")
+                .expression(format!(
+                    "({}) / ({})",
+                    counted.join(" + "),
+                    healthy.join(" + ")
+                ))
+                .return_data(true),
         );
-        // The label names the target group, which must be behind a listener first.
-        for listener in &target.routes(stack) {
-            stack.add_dependency(&policy, listener);
+        let config = TargetTrackingScalingPolicyConfiguration::new(requests)
+            .customized_metric_specification(CustomizedMetricSpecification::new().metrics(queries));
+        self.track_requests(stack, groups, config);
+    }
+
+    /// The `RequestScaling` policy, after every listener and rule that routes to `groups`
+    /// (its metric names them, and a group must be behind a listener first).
+    fn track_requests(
+        &self,
+        stack: &mut Stack,
+        groups: &[&TargetGroup],
+        config: TargetTrackingScalingPolicyConfiguration,
+    ) {
+        let policy = self.track(stack, "RequestScaling", config);
+        for group in groups {
+            for route in &group.routes(stack) {
+                stack.add_dependency(&policy, route);
+            }
         }
     }
 

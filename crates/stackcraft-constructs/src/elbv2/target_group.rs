@@ -137,10 +137,7 @@ impl TargetGroup {
 
     /// Alarm to `topic` when a target has been unhealthy for 10 minutes.
     pub fn add_alarms(&self, stack: &mut Stack, topic: &Topic) {
-        let metric = Metric::new("AWS/ApplicationELB", "UnHealthyHostCount")
-            .dimension("LoadBalancer", self.lb.full_name())
-            .dimension("TargetGroup", self.full_name())
-            .stat(Stat::Maximum);
+        let metric = self.metric("UnHealthyHostCount").stat(Stat::Maximum);
         let path = format!("{}/{}", self.lb.path(), self.group.logical_id());
         stack.scope(&path, |s| {
             Alarm::new(
@@ -155,6 +152,13 @@ impl TargetGroup {
                 },
             );
         });
+    }
+
+    /// A metric of this group (`AWS/ApplicationELB`, by load balancer and target group).
+    pub fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/ApplicationELB", name)
+            .dimension("LoadBalancer", self.lb.full_name())
+            .dimension("TargetGroup", self.full_name())
     }
 
     /// `targetgroup/<name>/<id>`: the `TargetGroup` dimension of its CloudWatch metrics.
