@@ -365,17 +365,9 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
     let moto = Moto::start();
     let session = moto.session("dev").await;
     let (ui1, out) = ui(None);
-    let planned = plan(
-        &session,
-        &{
-            let mut a = assembly(CONFIG, "dev");
-            a.select(&["data".to_owned()]).unwrap();
-            a
-        },
-        &ui1,
-    )
-    .await
-    .unwrap();
+    let mut data = assembly(CONFIG, "dev");
+    data.select(&["data".to_owned()]).unwrap();
+    let planned = plan(&session, &data, &ui1).await.unwrap();
     assert!(text(&out).contains("5 to add"), "{}", text(&out));
     assert_eq!(
         status(&session, "demo-dev-data").await.as_deref(),
@@ -387,7 +379,7 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
     let read = Plan::read(&path).unwrap();
     assert_eq!(read, planned);
     let (ui2, _) = ui(None);
-    let report = apply(&session, &read, &ApplyOptions::default(), &ui2)
+    let report = apply(&session, &read, &data, &ApplyOptions::default(), &ui2)
         .await
         .unwrap();
     assert_eq!(report.stacks.len(), 1);
@@ -401,15 +393,15 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
         "[stacks.access]",
         "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
     );
-    let mut data = assembly(&changed, "dev");
-    data.select(&["data".to_owned()]).unwrap();
+    let mut changed = assembly(&changed, "dev");
+    changed.select(&["data".to_owned()]).unwrap();
     let (ui3, _) = ui(None);
-    let stale = plan(&session, &data, &ui3).await.unwrap();
+    let stale = plan(&session, &changed, &ui3).await.unwrap();
     assert!(stale.stacks[0].change_set_id.is_some());
     let (ui4, _) = ui(None);
-    deploy(&session, &data, &yes(), &ui4).await.unwrap();
+    deploy(&session, &changed, &yes(), &ui4).await.unwrap();
     let (ui5, _) = ui(None);
-    let err = apply(&session, &stale, &ApplyOptions::default(), &ui5)
+    let err = apply(&session, &stale, &changed, &ApplyOptions::default(), &ui5)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("moved since the plan"), "{err}");

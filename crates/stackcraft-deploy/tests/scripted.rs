@@ -714,16 +714,28 @@ async fn applying_an_applied_plan_again_says_it_was_applied() {
     let (ui1, _) = ui(None);
     let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
     let (ui2, _) = ui(None);
-    apply(&fake.session(), &planned, &ApplyOptions::default(), &ui2)
-        .await
-        .unwrap();
+    apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui2,
+    )
+    .await
+    .unwrap();
     let calls = fake.calls().len();
 
     // The executed change set is still there: EXECUTE_COMPLETE.
     let (ui3, _) = ui(None);
-    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui3)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui3,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
         "{err:?}"
@@ -733,9 +745,15 @@ async fn applying_an_applied_plan_again_says_it_was_applied() {
     // CloudFormation forgot it: the stack runs the plan's template.
     fake.forget_change_sets();
     let (ui4, _) = ui(None);
-    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui4)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui4,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
         "{err:?}"
