@@ -1038,16 +1038,15 @@ async fn independent_stacks_overlap_up_to_the_concurrency_and_a_dependent_waits(
     assert_eq!(report.stacks.len(), 3);
     let calls = fake.calls();
     assert_eq!(fake.max_in_flight(), 2, "{calls:?}");
-    // archive started while data was in flight...
-    let archive_started = position(&calls, &format!("create_change_set:{ARCHIVE}"));
+    let data_settled = position(&calls, &format!("settled:{DATA}"));
+    // access started only once data had settled...
     assert!(
-        archive_started < position(&calls, &format!("settled:{DATA}")),
+        data_settled < position(&calls, &format!("create_change_set:{ACCESS}")),
         "{calls:?}"
     );
-    // ...and access only once data had settled.
+    // ...and archive while data was in flight.
     assert!(
-        position(&calls, &format!("settled:{DATA}"))
-            < position(&calls, &format!("create_change_set:{ACCESS}")),
+        position(&calls, &format!("create_change_set:{ARCHIVE}")) < data_settled,
         "{calls:?}"
     );
 
