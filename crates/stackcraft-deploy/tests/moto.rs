@@ -1169,3 +1169,42 @@ async fn drift_on_moto_fails_clearly_as_moto_has_no_drift_detection() {
         "{err}"
     );
 }
+
+/// `stackcraft plan` then `stackcraft apply`, as a user runs them: apply synthesizes the
+/// plan's stacks again, and refuses once the configuration changed what was planned.
+#[test]
+fn plan_and_apply_on_the_command_line() {
+    let moto = Moto::start();
+    let dir = project(CONFIG);
+    let d = dir.path();
+    let ep = format!("--endpoint-url={}", moto.url);
+    let plan_file = d.join("data.plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let data_status = || {
+        stackcraft_deploy::block_on(async {
+            status(&moto.session("dev").await, "demo-dev-data").await
+        })
+    };
+    assert_eq!(
+        cli(
+            d,
+            &["plan", "data", "--env", "dev", &ep, "--out", plan_path]
+        ),
+        0
+    );
+    assert_eq!(data_status().as_deref(), Some("REVIEW_IN_PROGRESS"));
+
+    // The configuration changes after the plan: refused (5), nothing executed.
+    let changed = CONFIG.replace(
+        "[stacks.access]",
+        "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
+    );
+    std::fs::write(d.join("stackcraft.toml"), common::with_root(&changed)).unwrap();
+    assert_eq!(cli(d, &["apply", plan_path, &ep]), 5);
+    assert_eq!(data_status().as_deref(), Some("REVIEW_IN_PROGRESS"));
+
+    // As planned again: applied.
+    std::fs::write(d.join("stackcraft.toml"), common::with_root(CONFIG)).unwrap();
+    assert_eq!(cli(d, &["apply", plan_path, &ep]), 0);
+    assert_eq!(data_status().as_deref(), Some("CREATE_COMPLETE"));
+}
