@@ -113,6 +113,11 @@ impl Progress {
             .insert(stack.to_owned(), phase);
     }
 
+    /// The stack finished (deployed or failed): nothing of it goes on after an interrupt.
+    pub(crate) fn done(&self, stack: &str) {
+        self.set(stack, Phase::Done);
+    }
+
     pub(crate) fn executed(&self, stack: &str, deployed_name: &str, change_set: &str) {
         self.set(
             stack,
@@ -186,40 +191,22 @@ pub async fn deploy(
     }
     let progress = Progress::default();
     let work = async {
-        let assets = crate::assets::bucket_assets(assembly);
-        crate::assets::publish(session, ui, &assets, opts.asset_parallelism).await?;
-        let images = crate::images::of(assembly);
-        crate::images::publish(session, ui, &images, opts.asset_parallelism).await?;
+        publish_code(session, ui, assembly, opts.asset_parallelism).await?;
         let outcome = schedule::run(&graph(assembly), opts.concurrency, |name| {
             let stack = assembly.stack(&name).expect("scheduled stacks exist");
             let progress = &progress;
             async move {
                 progress.set(&name, Phase::Preparing(stack.deployed_name.clone()));
-                let mut result = deploy_one(session, ui, &spec(stack), opts, progress).await;
-                // A full deploy of a stack with code puts what a hotswap changed back.
-                let has_code = !stack.assets.is_empty() || !stack.images.is_empty();
-                if result.is_ok() && has_code && !opts.hotswap {
-                    if let Err(e) =
-                        hotswap::converge(session, ui, &name, &stack.deployed_name).await
-                    {
-                        result = Err(e);
+                // A hotswap deploy may just have hotswapped the stack: nothing to put back.
+                let full_deploy = !opts.hotswap;
+                let parallelism = opts.asset_parallelism;
+                let result = match deploy_one(session, ui, &spec(stack), opts, progress).await {
+                    Ok(settled) => {
+                        after_settled(session, ui, stack, settled, full_deploy, parallelism).await
                     }
-                }
-                if let Ok(deployed) = &mut result {
-                    match publish_sites(
-                        session,
-                        ui,
-                        stack,
-                        &deployed.outputs,
-                        opts.asset_parallelism,
-                    )
-                    .await
-                    {
-                        Ok(sites) => deployed.sites = sites,
-                        Err(e) => result = Err(e),
-                    }
-                }
-                progress.set(&name, Phase::Done);
+                    Err(e) => Err(e),
+                };
+                progress.done(&name);
                 result
             }
         })
@@ -270,6 +257,42 @@ pub async fn deploy(
         started.elapsed().as_secs_f64()
     ));
     Ok(report)
+}
+
+/// Uploads what the change sets will reference, the bucket assets (Lambda zips, large
+/// templates' files) and the container images, before any change set is created or
+/// executed, so that a failed upload leaves every stack as it was (deploy, plan and apply).
+pub(crate) async fn publish_code(
+    session: &Session,
+    ui: &Ui,
+    assembly: &Assembly,
+    parallelism: usize,
+) -> Result<(), DeployError> {
+    let assets = crate::assets::bucket_assets(assembly);
+    crate::assets::publish(session, ui, &assets, parallelism).await?;
+    let images = crate::images::of(assembly);
+    crate::images::publish(session, ui, &images, parallelism).await?;
+    Ok(())
+}
+
+/// What a stack needs once it settled on its template (executed or unchanged), in deploy and
+/// apply alike: after a full deploy (`full_deploy`), the Lambda functions and services a
+/// hotswap changed are put back on the template; then the stack's static sites are
+/// published with its outputs.
+pub(crate) async fn after_settled(
+    session: &Session,
+    ui: &Ui,
+    stack: &SynthesizedStack,
+    mut deployed: StackResult,
+    full_deploy: bool,
+    parallelism: usize,
+) -> Result<StackResult, DeployError> {
+    let has_code = !stack.assets.is_empty() || !stack.images.is_empty();
+    if full_deploy && has_code {
+        hotswap::converge(session, ui, &stack.name, &stack.deployed_name).await?;
+    }
+    deployed.sites = publish_sites(session, ui, stack, &deployed.outputs, parallelism).await?;
+    Ok(deployed)
 }
 
 /// The outputs each stack of the assembly has now, in the assembly's order: those of the

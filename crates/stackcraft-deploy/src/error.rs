@@ -340,6 +340,18 @@ pub enum DeployError {
         deployed_name: String,
         why: String,
     },
+    /// The stacks synthesized for apply are not those the plan was made from; nothing was
+    /// executed.
+    #[error(
+        "stack {stack} ({deployed_name}) is not what the plan was made from: {why}; nothing was \
+         executed — make a new plan"
+    )]
+    #[non_exhaustive]
+    PlanOutdated {
+        stack: String,
+        deployed_name: String,
+        why: String,
+    },
     /// Ctrl-C during a deploy or apply: waiting stopped; what CloudFormation still does is in
     /// `stacks`.
     #[error("{}", interrupted_text(stacks, env, region))]
@@ -397,6 +409,7 @@ impl DeployError {
             | NotApproved { .. }
             | PlanAlreadyApplied { .. }
             | StackMoved { .. }
+            | PlanOutdated { .. }
             | SitePublish { .. } => 5,
             Interrupted { .. } | DestroyInterrupted { .. } => 130,
         }

@@ -12,7 +12,8 @@
 //! - [`deploy()`]: assets and container images, change sets, approval, events, outputs, in
 //!   dependency order, and the static sites of each deployed stack published into their
 //!   buckets;
-//! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly;
+//! - [`plan()`] and [`apply()`]: a saved, reviewable change set, executed exactly, with the
+//!   assets, images and static sites published as deploy publishes them;
 //! - [`diff()`]: the synthesized templates against the deployed ones;
 //! - [`destroy()`]: reverse dependency order, protected environments, retained resources;
 //! - [`drift()`]: CloudFormation's drift detection, the resources and properties that differ.

@@ -1,20 +1,24 @@
 //! `stackcraft plan` prepares the change sets, prints them and saves a plan file;
-//! `stackcraft apply PLAN` executes exactly those change sets, refusing if a stack moved since.
+//! `stackcraft apply PLAN` executes exactly those change sets, refusing if a stack moved since,
+//! and publishes the stacks' static sites as deploy does.
 
 use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use stackcraft_core::Assembly;
+use stackcraft_core::{Assembly, SynthesizedStack};
 
-use crate::api::{ChangeSetKind, ResourceChange};
+use crate::api::{ChangeSetDescription, ChangeSetKind, ResourceChange};
 use crate::changeset::{self, hex};
-use crate::deploy::{self, settled_stack, DeployReport, Progress};
+use crate::deploy::{self, settled_stack, DeployReport, Progress, StackOutcome, StackResult};
 use crate::error::DeployError;
 use crate::events::latest_event;
 use crate::session::Session;
 use crate::status::{succeeded, unrecoverable};
 use crate::ui::Ui;
+
+/// Uploads at the same time (assets, images, site files).
+const PARALLELISM: usize = 8;
 
 /// Version of the plan file format. 2: every key camelCase (1 had the changes' keys in
 /// snake_case).
@@ -119,9 +123,7 @@ fn migrate_v1(plan: &mut serde_json::Value) {
 /// Publishes the assets and images, creates one change set per stack (in dependency order) and prints
 /// them; nothing is executed.
 pub async fn plan(session: &Session, assembly: &Assembly, ui: &Ui) -> Result<Plan, DeployError> {
-    let assets = crate::assets::bucket_assets(assembly);
-    crate::assets::publish(session, ui, &assets, 8).await?;
-    crate::images::publish(session, ui, &crate::images::of(assembly), 8).await?;
+    deploy::publish_code(session, ui, assembly, PARALLELISM).await?;
     let mut stacks = Vec::new();
     for stack in &assembly.stacks {
         let spec = deploy::spec(stack);
@@ -211,10 +213,15 @@ async fn runs_template(session: &Session, stack_id: &str, sha256: &str) -> bool 
 pub struct ApplyOptions {}
 
 /// Executes the plan's change sets in order, after checking that every one is still
-/// executable and no stack moved since the plan; nothing is executed if any check fails.
+/// executable, that no stack moved since the plan and that `assembly` (the plan's stacks,
+/// synthesized again) is what was planned; nothing is executed if any check fails. As deploy
+/// does, the assets and images are uploaded before any change set is executed, and each
+/// stack's static sites are published once it settled (those of unchanged stacks too: their
+/// files may have changed).
 pub async fn apply(
     session: &Session,
     plan: &Plan,
+    assembly: &Assembly,
     _opts: &ApplyOptions,
     ui: &Ui,
 ) -> Result<DeployReport, DeployError> {
@@ -226,75 +233,28 @@ pub async fn apply(
             region: session.region.clone(),
         });
     }
+    let synthesized = synthesized_as_planned(plan, assembly)?;
     let mut ready = Vec::new();
     for p in &plan.stacks {
-        let (Some(cs_id), Some(stack_id)) = (&p.change_set_id, &p.stack_id) else {
-            continue;
-        };
-        let moved = |why: String| DeployError::StackMoved {
-            stack: p.stack.clone(),
-            deployed_name: p.stack_name.clone(),
-            why,
-        };
-        let cs = match session.cfn.describe_change_set(cs_id).await {
-            Ok(cs) => cs,
-            Err(e) => {
-                // CloudFormation deletes a stack's other change sets when one is executed,
-                // and forgets executed ones in time: a stack that runs the plan's template
-                // had the plan applied.
-                if runs_template(session, stack_id, &p.template_sha256).await {
-                    return Err(DeployError::PlanAlreadyApplied {
-                        stack: p.stack.clone(),
-                        deployed_name: p.stack_name.clone(),
-                        evidence: "it runs the plan's template (its change set is gone)".into(),
-                    });
-                }
-                return Err(moved(format!(
-                    "its change set cannot be read ({})",
-                    e.message
-                )));
-            }
-        };
-        if matches!(
-            cs.execution_status.as_str(),
-            "EXECUTE_COMPLETE" | "EXECUTE_IN_PROGRESS"
-        ) {
-            return Err(DeployError::PlanAlreadyApplied {
-                stack: p.stack.clone(),
-                deployed_name: p.stack_name.clone(),
-                evidence: format!("its change set is {}", cs.execution_status),
-            });
+        if let Some(cs) = executable_change_set(session, p).await? {
+            ready.push((p, cs));
         }
-        if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
-            return Err(moved(format!(
-                "its change set is {} / {}",
-                cs.status, cs.execution_status
-            )));
-        }
-        let latest = latest_event(session, stack_id).await;
-        if latest != p.last_event_id {
-            return Err(moved("it has new events".into()));
-        }
-        ready.push((p, cs));
     }
     let progress = Progress::default();
     let mut report = DeployReport::default();
     let work = async {
-        for (p, cs) in &ready {
-            let spec = changeset::StackSpec {
-                name: p.stack.clone(),
-                deployed_name: p.stack_name.clone(),
-                template_body: String::new(),
-                description: None,
-                tags: Vec::new(),
+        deploy::publish_code(session, ui, assembly, PARALLELISM).await?;
+        for (p, stack) in plan.stacks.iter().zip(synthesized) {
+            let settled = match ready.iter().find(|(r, _)| r.stack == p.stack) {
+                Some((_, cs)) => execute(session, ui, p, cs, &progress).await?,
+                None => unchanged(session, p).await?,
             };
-            for line in changeset::render(&p.stack, &p.stack_name, &cs.changes) {
-                ui.line(line);
-            }
-            let kind = p.kind.unwrap_or(ChangeSetKind::Update);
+            // A change set or nothing, never a hotswap: hotswapped code is put back.
+            let full_deploy = true;
             let result =
-                deploy::execute_and_follow(session, ui, &spec, cs, kind, Instant::now(), &progress)
+                deploy::after_settled(session, ui, stack, settled, full_deploy, PARALLELISM)
                     .await?;
+            progress.done(&p.stack);
             report.stacks.push(result);
         }
         Ok::<_, DeployError>(())
@@ -303,10 +263,142 @@ pub async fn apply(
         r = work => r?,
         () = ui.interrupt.wait() => return Err(progress.interrupted(session)),
     }
+    let executed = report
+        .stacks
+        .iter()
+        .filter(|s| s.outcome != StackOutcome::NoChanges)
+        .count();
     ui.result(format!(
-        "applied {} change set(s); {} stack(s) had no changes",
-        report.stacks.len(),
-        plan.stacks.len() - report.stacks.len()
+        "applied {executed} change set(s); {} stack(s) had no changes",
+        report.stacks.len() - executed
     ));
     Ok(report)
+}
+
+/// The synthesized stack of each planned one, in the plan's order, when its template is the
+/// one the plan was made from (else the change set would deploy one template and the sites
+/// be published for another).
+fn synthesized_as_planned<'a>(
+    plan: &Plan,
+    assembly: &'a Assembly,
+) -> Result<Vec<&'a SynthesizedStack>, DeployError> {
+    plan.stacks
+        .iter()
+        .map(|p| {
+            let outdated = |why: &str| DeployError::PlanOutdated {
+                stack: p.stack.clone(),
+                deployed_name: p.stack_name.clone(),
+                why: why.to_owned(),
+            };
+            let stack = assembly
+                .stack(&p.stack)
+                .ok_or_else(|| outdated("the synthesized app no longer has it"))?;
+            let sha = hex(&Sha256::digest(
+                deploy::spec(stack).template_body.as_bytes(),
+            ));
+            if sha != p.template_sha256 {
+                return Err(outdated(
+                    "its synthesized template differs from the planned one (the code or the \
+                     configuration changed)",
+                ));
+            }
+            Ok(stack)
+        })
+        .collect()
+}
+
+/// The plan's change set of `p`, checked executable and the stack unmoved; `None` when the
+/// plan has no changes for it.
+async fn executable_change_set(
+    session: &Session,
+    p: &PlannedStack,
+) -> Result<Option<ChangeSetDescription>, DeployError> {
+    let (Some(cs_id), Some(stack_id)) = (&p.change_set_id, &p.stack_id) else {
+        return Ok(None);
+    };
+    let moved = |why: String| DeployError::StackMoved {
+        stack: p.stack.clone(),
+        deployed_name: p.stack_name.clone(),
+        why,
+    };
+    let cs = match session.cfn.describe_change_set(cs_id).await {
+        Ok(cs) => cs,
+        Err(e) => {
+            // CloudFormation deletes a stack's other change sets when one is executed,
+            // and forgets executed ones in time: a stack that runs the plan's template
+            // had the plan applied.
+            if runs_template(session, stack_id, &p.template_sha256).await {
+                return Err(DeployError::PlanAlreadyApplied {
+                    stack: p.stack.clone(),
+                    deployed_name: p.stack_name.clone(),
+                    evidence: "it runs the plan's template (its change set is gone)".into(),
+                });
+            }
+            return Err(moved(format!(
+                "its change set cannot be read ({})",
+                e.message
+            )));
+        }
+    };
+    if matches!(
+        cs.execution_status.as_str(),
+        "EXECUTE_COMPLETE" | "EXECUTE_IN_PROGRESS"
+    ) {
+        return Err(DeployError::PlanAlreadyApplied {
+            stack: p.stack.clone(),
+            deployed_name: p.stack_name.clone(),
+            evidence: format!("its change set is {}", cs.execution_status),
+        });
+    }
+    if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
+        return Err(moved(format!(
+            "its change set is {} / {}",
+            cs.status, cs.execution_status
+        )));
+    }
+    if latest_event(session, stack_id).await != p.last_event_id {
+        return Err(moved("it has new events".into()));
+    }
+    Ok(Some(cs))
+}
+
+/// Executes the planned change set and follows the stack until it settles.
+async fn execute(
+    session: &Session,
+    ui: &Ui,
+    p: &PlannedStack,
+    cs: &ChangeSetDescription,
+    progress: &Progress,
+) -> Result<StackResult, DeployError> {
+    // The change set holds the template: the spec only names the stack.
+    let spec = changeset::StackSpec {
+        name: p.stack.clone(),
+        deployed_name: p.stack_name.clone(),
+        template_body: String::new(),
+        description: None,
+        tags: Vec::new(),
+    };
+    for line in changeset::render(&p.stack, &p.stack_name, &cs.changes) {
+        ui.line(line);
+    }
+    let kind = p.kind.unwrap_or(ChangeSetKind::Update);
+    deploy::execute_and_follow(session, ui, &spec, cs, kind, Instant::now(), progress).await
+}
+
+/// A planned stack without changes as it is now, with the outputs its sites read.
+async fn unchanged(session: &Session, p: &PlannedStack) -> Result<StackResult, DeployError> {
+    let started = Instant::now();
+    let found = session
+        .cfn
+        .describe_stack(&p.stack_name)
+        .await
+        .map_err(|e| session.api_error(format!("stack {} ({})", p.stack, p.stack_name), e))?;
+    Ok(StackResult {
+        stack: p.stack.clone(),
+        deployed_name: p.stack_name.clone(),
+        outcome: StackOutcome::NoChanges,
+        outputs: found.map(|s| s.outputs).unwrap_or_default(),
+        elapsed: started.elapsed(),
+        sites: Vec::new(),
+    })
 }

@@ -365,17 +365,9 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
     let moto = Moto::start();
     let session = moto.session("dev").await;
     let (ui1, out) = ui(None);
-    let planned = plan(
-        &session,
-        &{
-            let mut a = assembly(CONFIG, "dev");
-            a.select(&["data".to_owned()]).unwrap();
-            a
-        },
-        &ui1,
-    )
-    .await
-    .unwrap();
+    let mut data = assembly(CONFIG, "dev");
+    data.select(&["data".to_owned()]).unwrap();
+    let planned = plan(&session, &data, &ui1).await.unwrap();
     assert!(text(&out).contains("5 to add"), "{}", text(&out));
     assert_eq!(
         status(&session, "demo-dev-data").await.as_deref(),
@@ -387,7 +379,7 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
     let read = Plan::read(&path).unwrap();
     assert_eq!(read, planned);
     let (ui2, _) = ui(None);
-    let report = apply(&session, &read, &ApplyOptions::default(), &ui2)
+    let report = apply(&session, &read, &data, &ApplyOptions::default(), &ui2)
         .await
         .unwrap();
     assert_eq!(report.stacks.len(), 1);
@@ -401,15 +393,15 @@ async fn plan_then_apply_executes_exactly_the_plan_and_refuses_a_stale_one() {
         "[stacks.access]",
         "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
     );
-    let mut data = assembly(&changed, "dev");
-    data.select(&["data".to_owned()]).unwrap();
+    let mut changed = assembly(&changed, "dev");
+    changed.select(&["data".to_owned()]).unwrap();
     let (ui3, _) = ui(None);
-    let stale = plan(&session, &data, &ui3).await.unwrap();
+    let stale = plan(&session, &changed, &ui3).await.unwrap();
     assert!(stale.stacks[0].change_set_id.is_some());
     let (ui4, _) = ui(None);
-    deploy(&session, &data, &yes(), &ui4).await.unwrap();
+    deploy(&session, &changed, &yes(), &ui4).await.unwrap();
     let (ui5, _) = ui(None);
-    let err = apply(&session, &stale, &ApplyOptions::default(), &ui5)
+    let err = apply(&session, &stale, &changed, &ApplyOptions::default(), &ui5)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("moved since the plan"), "{err}");
@@ -1176,4 +1168,43 @@ async fn drift_on_moto_fails_clearly_as_moto_has_no_drift_detection() {
         err.to_string().contains("drift detection of stack data"),
         "{err}"
     );
+}
+
+/// `stackcraft plan` then `stackcraft apply`, as a user runs them: apply synthesizes the
+/// plan's stacks again, and refuses once the configuration changed what was planned.
+#[test]
+fn plan_and_apply_on_the_command_line() {
+    let moto = Moto::start();
+    let dir = project(CONFIG);
+    let d = dir.path();
+    let ep = format!("--endpoint-url={}", moto.url);
+    let plan_file = d.join("data.plan.json");
+    let plan_path = plan_file.to_str().unwrap();
+    let data_status = || {
+        stackcraft_deploy::block_on(async {
+            status(&moto.session("dev").await, "demo-dev-data").await
+        })
+    };
+    assert_eq!(
+        cli(
+            d,
+            &["plan", "data", "--env", "dev", &ep, "--out", plan_path]
+        ),
+        0
+    );
+    assert_eq!(data_status().as_deref(), Some("REVIEW_IN_PROGRESS"));
+
+    // The configuration changes after the plan: refused (5), nothing executed.
+    let changed = CONFIG.replace(
+        "[stacks.access]",
+        "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
+    );
+    std::fs::write(d.join("stackcraft.toml"), common::with_root(&changed)).unwrap();
+    assert_eq!(cli(d, &["apply", plan_path, &ep]), 5);
+    assert_eq!(data_status().as_deref(), Some("REVIEW_IN_PROGRESS"));
+
+    // As planned again: applied.
+    std::fs::write(d.join("stackcraft.toml"), common::with_root(CONFIG)).unwrap();
+    assert_eq!(cli(d, &["apply", plan_path, &ep]), 0);
+    assert_eq!(data_status().as_deref(), Some("CREATE_COMPLETE"));
 }

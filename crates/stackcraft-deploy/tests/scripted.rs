@@ -46,7 +46,7 @@ fn create_ok() -> Script {
         ],
         steps,
         outputs: vec![("UploadsBucket", "demo-dev-data-uploads-1")],
-        hang: false,
+        ..Script::default()
     }
 }
 
@@ -486,6 +486,7 @@ async fn ctrl_c_after_execution_says_the_change_set_was_executed() {
     );
     let message = err.to_string();
     assert!(message.contains("WAS executed"), "{message}");
+    assert!(!message.contains("no change set was executed"), "{message}");
     assert!(
         message.contains("aws cloudformation describe-stack-events --stack-name demo-dev-data"),
         "{message}"
@@ -714,16 +715,28 @@ async fn applying_an_applied_plan_again_says_it_was_applied() {
     let (ui1, _) = ui(None);
     let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
     let (ui2, _) = ui(None);
-    apply(&fake.session(), &planned, &ApplyOptions::default(), &ui2)
-        .await
-        .unwrap();
+    apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui2,
+    )
+    .await
+    .unwrap();
     let calls = fake.calls().len();
 
     // The executed change set is still there: EXECUTE_COMPLETE.
     let (ui3, _) = ui(None);
-    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui3)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui3,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
         "{err:?}"
@@ -733,9 +746,15 @@ async fn applying_an_applied_plan_again_says_it_was_applied() {
     // CloudFormation forgot it: the stack runs the plan's template.
     fake.forget_change_sets();
     let (ui4, _) = ui(None);
-    let err = apply(&fake.session(), &planned, &ApplyOptions::default(), &ui4)
-        .await
-        .unwrap_err();
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &data_only(),
+        &ApplyOptions::default(),
+        &ui4,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, DeployError::PlanAlreadyApplied { stack, .. } if stack == "data"),
         "{err:?}"
@@ -971,4 +990,506 @@ async fn drift_lists_the_drifted_resources_and_properties() {
         1,
         "only deployed stacks are checked"
     );
+}
+
+const ACCESS: &str = "demo-dev-access";
+const ARCHIVE: &str = "demo-dev-archive";
+
+/// `data`, `access` (which depends on `data`) and `archive`, a copy of `data` that depends on
+/// nothing, each with a change set to execute.
+fn data_access_and_archive(fake: &FakeCloudFormation) -> stackcraft::core::Assembly {
+    let mut assembly = assembly_of_stacks(CONFIG, "dev", STARTER);
+    let mut archive = assembly.stack("data").unwrap().clone();
+    archive.name = "archive".into();
+    archive.deployed_name = ARCHIVE.into();
+    archive.dependencies.clear();
+    assembly.stacks.push(archive);
+    assert_eq!(assembly.stack("access").unwrap().dependencies, ["data"]);
+    for stack in [DATA, ACCESS, ARCHIVE] {
+        fake.script(stack, create_ok());
+    }
+    assembly
+}
+
+/// Where `call` is in the fake's calls.
+fn position(calls: &[String], call: &str) -> usize {
+    calls
+        .iter()
+        .position(|c| c == call)
+        .unwrap_or_else(|| panic!("no {call} in {calls:?}"))
+}
+
+#[tokio::test]
+async fn independent_stacks_overlap_up_to_the_concurrency_and_a_dependent_waits() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    let assembly = data_access_and_archive(&fake);
+    // data stays in progress until archive's change set exists: they can only both finish
+    // if they ran at the same time.
+    fake.hold_until_change_set_of(DATA, ARCHIVE);
+    let (ui1, out) = ui(None);
+    let two = DeployOptions {
+        concurrency: 2,
+        ..opts()
+    };
+    let report = deploy(&fake.session(), &assembly, &two, &ui1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    assert_eq!(report.stacks.len(), 3);
+    let calls = fake.calls();
+    assert_eq!(fake.max_in_flight(), 2, "{calls:?}");
+    let data_settled = position(&calls, &format!("settled:{DATA}"));
+    // access started only once data had settled...
+    assert!(
+        data_settled < position(&calls, &format!("create_change_set:{ACCESS}")),
+        "{calls:?}"
+    );
+    // ...and archive while data was in flight.
+    assert!(
+        position(&calls, &format!("create_change_set:{ARCHIVE}")) < data_settled,
+        "{calls:?}"
+    );
+
+    // One at a time: never two in flight, each settled before the next starts.
+    let fake = FakeCloudFormation::default();
+    let assembly = data_access_and_archive(&fake);
+    let (ui2, out) = ui(None);
+    deploy(&fake.session(), &assembly, &opts(), &ui2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let calls = fake.calls();
+    assert_eq!(fake.max_in_flight(), 1, "{calls:?}");
+    let order: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.starts_with("create_change_set:") || c.starts_with("settled:"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "create_change_set:demo-dev-data",
+            "settled:demo-dev-data",
+            "create_change_set:demo-dev-access",
+            "settled:demo-dev-access",
+            "create_change_set:demo-dev-archive",
+            "settled:demo-dev-archive",
+        ]
+    );
+}
+
+/// A script that modifies `changes` in place (UPDATE_IN_PROGRESS, UPDATE_COMPLETE).
+fn update(changes: Vec<ResourceChange>) -> Script {
+    Script {
+        changes,
+        steps: vec![
+            ("", STACK, "UPDATE_IN_PROGRESS", ""),
+            ("", STACK, "UPDATE_COMPLETE", ""),
+        ],
+        ..Script::default()
+    }
+}
+
+fn modify_items() -> ResourceChange {
+    change(
+        Action::Modify,
+        "Items",
+        "AWS::DynamoDB::Table",
+        Replacement::Never,
+    )
+}
+
+fn remove_topic() -> ResourceChange {
+    change(
+        Action::Remove,
+        "Events",
+        "AWS::SNS::Topic",
+        Replacement::Never,
+    )
+}
+
+fn executions(fake: &FakeCloudFormation) -> usize {
+    fake.calls()
+        .iter()
+        .filter(|c| c.starts_with("execute:"))
+        .count()
+}
+
+fn requiring(require_approval: RequireApproval) -> DeployOptions {
+    DeployOptions {
+        require_approval,
+        ..opts()
+    }
+}
+
+const QUESTION: &str = "Execute it? [y/N]";
+
+#[tokio::test]
+async fn require_approval_never_executes_replacements_and_removals_without_asking() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    let mut destructive = replace_database();
+    destructive.changes.push(remove_topic());
+    fake.script(DATA, destructive);
+    // Someone at the terminal who would say no: never asked.
+    let (ui1, out) = ui(Some(false));
+    deploy(
+        &fake.session(),
+        &data_only(),
+        &requiring(RequireApproval::Never),
+        &ui1,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let out = text(&out);
+    assert!(!out.contains(QUESTION), "{out}");
+    assert!(out.contains("± REPLACE      AWS::RDS::DBInstance"), "{out}");
+    assert_eq!(executions(&fake), 1);
+    assert_eq!(fake.status(DATA).as_deref(), Some("UPDATE_COMPLETE"));
+}
+
+#[tokio::test]
+async fn require_approval_any_change_asks_even_for_an_in_place_modification() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, update(vec![modify_items()]));
+    let any_change = requiring(RequireApproval::AnyChange);
+
+    // Nobody to ask: refused with what to do, the change set deleted, nothing executed.
+    let (ui1, _) = ui(None);
+    let err = deploy(&fake.session(), &data_only(), &any_change, &ui1)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "deploy of stack data (its change set changes resources) needs approval, but there is \
+         no terminal to ask: nothing was executed; rerun with --yes (or --require-approval \
+         never), or review it first with `stackcraft plan`"
+    );
+    assert!(
+        matches!(
+            err,
+            DeployError::NotApproved {
+                refusal: Refusal::NobodyToAsk,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.exit_code(), 5);
+    assert_eq!(executions(&fake), 0);
+    assert!(fake.calls().contains(&"delete_change_set".to_owned()));
+
+    // Asked on the terminal, approved: executed.
+    let (ui2, out) = ui(Some(true));
+    deploy(&fake.session(), &data_only(), &any_change, &ui2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let out = text(&out);
+    assert!(
+        out.contains("The change set of data (demo-dev-data) changes resources. Execute it?"),
+        "{out}"
+    );
+    assert_eq!(executions(&fake), 1);
+}
+
+#[tokio::test]
+async fn require_approval_destructive_asks_only_when_something_is_replaced_or_removed() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    let destructive = requiring(RequireApproval::Destructive);
+
+    // An in-place modification: executed without a question, even with nobody to ask.
+    fake.script(DATA, update(vec![modify_items()]));
+    let (ui1, out) = ui(None);
+    deploy(&fake.session(), &data_only(), &destructive, &ui1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    assert!(!text(&out).contains(QUESTION), "{}", text(&out));
+    assert_eq!(executions(&fake), 1);
+
+    // A removal (of nothing stateful): asked, so refused without a terminal.
+    fake.script(DATA, update(vec![modify_items(), remove_topic()]));
+    let (ui2, _) = ui(None);
+    let err = deploy(&fake.session(), &data_only(), &destructive, &ui2)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "deploy of stack data (its change set replaces or removes resources) needs approval"
+        ),
+        "{err}"
+    );
+    assert_eq!(executions(&fake), 1, "the removal was not executed");
+
+    // Asked on the terminal and approved: executed.
+    let (ui3, out) = ui(Some(true));
+    deploy(&fake.session(), &data_only(), &destructive, &ui3)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    assert!(
+        text(&out).contains(
+            "The change set of data (demo-dev-data) replaces or removes resources. Execute it?"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(executions(&fake), 2);
+}
+
+#[tokio::test]
+async fn only_replacing_or_removing_a_stateful_resource_is_flagged() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(
+        DATA,
+        update(vec![
+            change(
+                Action::Remove,
+                "Uploads",
+                "AWS::S3::Bucket",
+                Replacement::Never,
+            ),
+            change(
+                Action::Modify,
+                "Items",
+                "AWS::DynamoDB::Table",
+                Replacement::Always,
+            ),
+            // Stateful, changed in place: no data lost.
+            change(
+                Action::Modify,
+                "Database",
+                "AWS::RDS::DBInstance",
+                Replacement::Never,
+            ),
+            // Replaced or removed, but without data.
+            change(
+                Action::Modify,
+                "Handler",
+                "AWS::Lambda::Function",
+                Replacement::Always,
+            ),
+            change(Action::Remove, "Role", "AWS::IAM::Role", Replacement::Never),
+        ]),
+    );
+    let (ui1, out) = ui(None);
+    deploy(
+        &fake.session(),
+        &data_only(),
+        &DeployOptions {
+            yes: true,
+            ..opts()
+        },
+        &ui1,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let out = text(&out);
+    let lines: Vec<&str> = out.lines().collect();
+    // The marker follows the line of the resource it is about.
+    let flag_after = |resource: &str| {
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("  ") && l.ends_with(&format!(" {resource}")))
+            .unwrap_or_else(|| panic!("no change line of {resource} in\n{out}"));
+        lines.get(at + 1).copied().unwrap_or_default()
+    };
+    assert_eq!(
+        flag_after("Uploads"),
+        "    !!! STATEFUL RESOURCE REMOVED: the data in Uploads is lost unless it is retained"
+    );
+    assert_eq!(
+        flag_after("Items"),
+        "    !!! STATEFUL RESOURCE REPLACED: the data in Items is lost unless it is retained"
+    );
+    let flags: Vec<&&str> = lines.iter().filter(|l| l.contains("!!!")).collect();
+    assert_eq!(flags.len(), 2, "only Uploads and Items are flagged:\n{out}");
+}
+
+#[tokio::test]
+async fn ctrl_c_before_execution_says_nothing_was_executed_and_executes_nothing() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    // The change set is still being created when Ctrl-C comes; if the interrupt were missed,
+    // it would complete after these polls and be executed.
+    fake.script(
+        DATA,
+        Script {
+            change_set_polls: 1_000,
+            ..create_ok()
+        },
+    );
+    let (ui1, _) = ui(None);
+    let ui1 = ui1.with_interrupt(Interrupt::Notify(fake.change_set_pending.clone()));
+    let err = deploy(&fake.session(), &data_only(), &opts(), &ui1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.exit_code(), 130);
+    assert!(!err.change_set_executed(), "{err:?}");
+    assert!(
+        matches!(&err, DeployError::Interrupted { stacks, .. }
+            if stacks.len() == 1
+                && stacks[0].stack == "data"
+                && stacks[0].executed_change_set.is_none()),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "interrupted: data (demo-dev-data): no change set was executed; the next `stackcraft \
+         deploy --env dev` picks up from the state the stacks are in"
+    );
+    assert_eq!(executions(&fake), 0, "{:?}", fake.calls());
+}
+
+const PROD_DATA: &str = "demo-prod-data";
+
+/// What the prod `data` stack runs: two retained buckets and table, a database whose final
+/// snapshot is kept, and resources deleted with the stack.
+const PROD_TEMPLATE: &str = r#"{
+  "Resources": {
+    "Uploads": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+    "UploadsPolicy": {"Type": "AWS::S3::BucketPolicy"},
+    "Items": {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain"},
+    "Database": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot"},
+    "Queue": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete"}
+  }
+}"#;
+
+#[tokio::test]
+async fn destroying_a_protected_environment_needs_force_and_lists_what_was_retained() {
+    common::setup();
+    let prod = assembly_of_stacks(CONFIG, "prod", &["data"]);
+    assert!(prod.environment.protected, "prod is protected");
+    let fake = FakeCloudFormation::default();
+    fake.existing(PROD_DATA, "UPDATE_COMPLETE");
+    fake.template(PROD_DATA, PROD_TEMPLATE);
+    fake.resources(
+        PROD_DATA,
+        &[
+            ("Uploads", "AWS::S3::Bucket", "demo-prod-data-uploads-1"),
+            ("UploadsPolicy", "AWS::S3::BucketPolicy", "policy-1"),
+            ("Items", "AWS::DynamoDB::Table", "demo-prod-data-items-1"),
+            ("Database", "AWS::RDS::DBInstance", "demo-prod-db-1"),
+            ("Queue", "AWS::SQS::Queue", "https://sqs/queue-1"),
+        ],
+    );
+    let session = fake.session_of("prod");
+    let yes = DestroyOptions {
+        yes: true,
+        ..DestroyOptions::default()
+    };
+
+    // Without --force: refused, even with --yes; nothing deleted.
+    let (ui1, _) = ui(None);
+    let err = destroy(&session, &prod, &yes, &ui1).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment prod is protected: destroy refuses without --force"
+    );
+    assert_eq!(err.exit_code(), 2);
+    assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+    assert!(fake.status(PROD_DATA).is_some());
+
+    // With --force: deleted, and each retained resource named with its physical id.
+    let (ui2, results, progress) = Ui::capture_streams(None);
+    let forced = DestroyOptions { force: true, ..yes };
+    let retained = destroy(&session, &prod, &forced, &ui2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&progress)));
+    let expected = [
+        "data/Uploads AWS::S3::Bucket demo-prod-data-uploads-1 (retained)",
+        "data/Items AWS::DynamoDB::Table demo-prod-data-items-1 (retained)",
+        "data/Database AWS::RDS::DBInstance demo-prod-db-1 (final snapshot kept)",
+    ];
+    assert_eq!(retained, expected);
+    let mut printed =
+        "retained (still exist, delete them yourself when no longer needed):\n".to_owned();
+    for line in expected {
+        printed.push_str(&format!("  {line}\n"));
+    }
+    assert_eq!(text(&results), printed);
+    let deletions: Vec<String> = fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.starts_with("delete_stack:"))
+        .collect();
+    assert_eq!(deletions.len(), 1, "{deletions:?}");
+    assert_eq!(fake.status(PROD_DATA).as_deref(), Some("DELETE_COMPLETE"));
+}
+
+#[tokio::test]
+async fn apply_pushes_the_images_before_executing_any_change_set() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, update_items());
+    let (ui1, _) = ui(None);
+    let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
+    // The same stack with an image to push (not named by its template, so still the planned
+    // template); the fake's session has no registry, so the push fails.
+    let mut with_image = data_only();
+    with_image.stacks[0]
+        .images
+        .push(stackcraft::core::ImageAsset::new(
+            format!("sha256:{}", "0".repeat(64)),
+            "counter/counter",
+            std::path::PathBuf::from("/nonexistent/oci"),
+        ));
+    let (ui2, out) = ui(None);
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &with_image,
+        &ApplyOptions::default(),
+        &ui2,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, DeployError::ImagePush { image, .. } if image == "(every image)"),
+        "{err:?}\n{}",
+        text(&out)
+    );
+    assert_eq!(executions(&fake), 0, "{:?}", fake.calls());
+}
+
+#[tokio::test]
+async fn apply_refuses_stacks_synthesized_otherwise_than_planned() {
+    common::setup();
+    let fake = FakeCloudFormation::default();
+    fake.existing(DATA, "UPDATE_COMPLETE");
+    fake.script(DATA, update_items());
+    let (ui1, _) = ui(None);
+    let planned = plan(&fake.session(), &data_only(), &ui1).await.unwrap();
+    let changed = CONFIG.replace(
+        "[stacks.access]",
+        "[environments.dev.stacks.data]\nttl_attribute = \"expires_at\"\n\n[stacks.access]",
+    );
+    let edited = assembly_of_stacks(&changed, "dev", &["data"]);
+    let (ui2, _) = ui(None);
+    let err = apply(
+        &fake.session(),
+        &planned,
+        &edited,
+        &ApplyOptions::default(),
+        &ui2,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, DeployError::PlanOutdated { stack, .. } if stack == "data"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "stack data (demo-dev-data) is not what the plan was made from: its synthesized \
+         template differs from the planned one (the code or the configuration changed); \
+         nothing was executed — make a new plan"
+    );
+    assert_eq!(err.exit_code(), 5);
+    assert_eq!(executions(&fake), 0);
 }

@@ -554,3 +554,66 @@ async fn a_file_that_cannot_be_read_fails_the_deploy_naming_the_stack_and_the_fi
     );
     assert_eq!(err.exit_code(), 4, "{message}");
 }
+
+#[tokio::test]
+async fn apply_publishes_the_site_as_deploy_does() {
+    let world = World::start().await;
+    let (_root, dir) = site_dir();
+    let assembly = site_assembly(&dir);
+    let (ui1, out) = ui(None);
+    let planned = plan(&world.session, &assembly, &ui1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+
+    let (ui2, out) = ui(None);
+    let report = apply(
+        &world.session,
+        &planned,
+        &assembly,
+        &ApplyOptions::default(),
+        &ui2,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let out = text(&out);
+    let sites = &report.stacks[0].sites;
+    assert_eq!(sites.len(), 1, "{out}");
+    let bucket = sites[0].bucket.clone();
+    assert_eq!(world.keys(&bucket).await, PUBLISHED, "{out}");
+    assert!(
+        out.contains(&format!(
+            "web: site web/Site: 6 uploaded, 0 removed, 0 unchanged in s3://{bucket}"
+        )),
+        "{out}"
+    );
+    // config.json from the applied stack's outputs, not the source's placeholder.
+    let (_, _, config) = world.object(&bucket, "config.json").await;
+    let config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    assert_eq!(config, serde_json::json!({ "apiUrl": API_URL }));
+
+    // Only a file of the site changes: a plan of the same template, and apply publishes it.
+    write(&dir, &[("app.js", "console.log(2);")]);
+    let assembly = site_assembly(&dir);
+    let (ui3, out) = ui(None);
+    let planned = plan(&world.session, &assembly, &ui3)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    let (ui4, out) = ui(None);
+    let report = apply(
+        &world.session,
+        &planned,
+        &assembly,
+        &ApplyOptions::default(),
+        &ui4,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", text(&out)));
+    assert_eq!(
+        report.stacks[0].sites[0].uploaded,
+        ["app.js"],
+        "{}",
+        text(&out)
+    );
+    let (_, _, body) = world.object(&bucket, "app.js").await;
+    assert_eq!(body, b"console.log(2);");
+}

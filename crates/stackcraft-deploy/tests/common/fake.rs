@@ -1,8 +1,13 @@
 //! A scripted CloudFormation: each executed change set replays a realistic sequence of stack
 //! events, one step per poll, ending in the script's final status (and outputs). What moto
 //! cannot show — resource events, failures, rollbacks, stuck states, outputs — is tested here.
+//!
+//! It also keeps a gauge of the stacks in flight (from their change set's creation until their
+//! stack reaches a final status), and can hold a stack in progress until another stack's change
+//! set is created: a barrier on its own state, so that overlap is a fact a test can assert,
+//! not a matter of timing.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -25,6 +30,9 @@ pub struct Script {
     pub outputs: Vec<(&'static str, &'static str)>,
     /// Stay in progress forever after the steps (for Ctrl-C).
     pub hang: bool,
+    /// Polls of the change set that answer CREATE_IN_PROGRESS before it is complete (for
+    /// Ctrl-C before execution); each one notifies [`FakeCloudFormation::change_set_pending`].
+    pub change_set_polls: usize,
 }
 
 #[derive(Default)]
@@ -41,7 +49,21 @@ struct FakeStack {
     template: Option<String>,
     /// What the next DeleteStack replays (default: DELETE_IN_PROGRESS, DELETE_COMPLETE).
     delete_steps: Option<Vec<Step>>,
+    /// What ListStackResources answers.
+    resources: Vec<StackResource>,
 }
+
+/// A stack kept in progress until another stack's change set is created.
+struct Hold {
+    /// The stack whose change set releases the hold.
+    until_change_set_of: String,
+    /// Polls left before the hold gives up (so a broken engine fails the test's assertions
+    /// instead of hanging it).
+    polls_left: usize,
+}
+
+/// Polls a [`Hold`] lasts at most.
+const HOLD_POLLS: usize = 2_000;
 
 #[derive(Default)]
 struct State {
@@ -55,8 +77,48 @@ struct State {
     /// The template body each change set was made from.
     templates: HashMap<String, String>,
     next_id: usize,
-    /// Every call, in order (`execute:<stack>`, `create_change_set:<stack>`, ...).
+    /// Every call, in order (`execute:<stack>`, `create_change_set:<stack>`, ...), and
+    /// `settled:<stack>` when a stack reached a final status.
     pub calls: Vec<String>,
+    /// Stacks between their change set's creation and their final status.
+    in_flight: HashSet<String>,
+    /// The most stacks ever in flight at once.
+    max_in_flight: usize,
+    holds: HashMap<String, Hold>,
+    /// Polls left before a change set is complete.
+    pending_change_sets: HashMap<String, usize>,
+}
+
+impl State {
+    fn take_off(&mut self, stack: &str) {
+        self.in_flight.insert(stack.to_owned());
+        self.max_in_flight = self.max_in_flight.max(self.in_flight.len());
+    }
+
+    fn land(&mut self, stack: &str) {
+        if self.in_flight.remove(stack) {
+            self.calls.push(format!("settled:{stack}"));
+        }
+    }
+
+    /// Whether `stack` must stay as it is on this poll (a hold not yet released).
+    fn held(&mut self, stack: &str) -> bool {
+        let Some(hold) = self.holds.get_mut(stack) else {
+            return false;
+        };
+        let created = format!("create_change_set:{}", hold.until_change_set_of);
+        if hold.polls_left == 0 || self.calls.contains(&created) {
+            self.holds.remove(stack);
+            return false;
+        }
+        hold.polls_left -= 1;
+        true
+    }
+}
+
+/// Whether a stack in `status` is done with its operation.
+fn is_final(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
 }
 
 #[derive(Clone, Default)]
@@ -64,6 +126,9 @@ pub struct FakeCloudFormation {
     state: Arc<Mutex<State>>,
     /// Notified when a change set is executed (to interrupt right after).
     pub executed: Arc<Notify>,
+    /// Notified when a change set is described still in progress (to interrupt before it is
+    /// executed).
+    pub change_set_pending: Arc<Notify>,
 }
 
 pub fn change(action: Action, id: &str, type_: &str, replacement: Replacement) -> ResourceChange {
@@ -125,6 +190,45 @@ impl FakeCloudFormation {
         s.stacks.get_mut(stack).unwrap().delete_steps = Some(steps);
     }
 
+    /// Keeps `stack` in progress, once its change set is executed, until the change set of
+    /// `other` is created (or, if it never is, for [`HOLD_POLLS`] polls).
+    pub fn hold_until_change_set_of(&self, stack: &str, other: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.holds.insert(
+            stack.into(),
+            Hold {
+                until_change_set_of: other.into(),
+                polls_left: HOLD_POLLS,
+            },
+        );
+    }
+
+    /// The most stacks that were in flight at once (change set created, final status not yet
+    /// reached).
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
+    /// The template an existing stack runs (what GetTemplate answers).
+    pub fn template(&self, stack: &str, body: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.stacks.get_mut(stack).unwrap().template = Some(body.into());
+    }
+
+    /// What ListStackResources answers for an existing stack: (logical id, type, physical id).
+    pub fn resources(&self, stack: &str, resources: &[(&str, &str, &str)]) {
+        let mut s = self.state.lock().unwrap();
+        s.stacks.get_mut(stack).unwrap().resources = resources
+            .iter()
+            .map(|(logical, type_, physical)| StackResource {
+                logical_id: (*logical).into(),
+                physical_id: Some((*physical).into()),
+                resource_type: (*type_).into(),
+                status: "CREATE_COMPLETE".into(),
+            })
+            .collect();
+    }
+
     /// Forgets every change set, as CloudFormation does in time (executed ones included).
     pub fn forget_change_sets(&self) {
         self.state.lock().unwrap().change_sets.clear();
@@ -158,12 +262,17 @@ impl FakeCloudFormation {
     }
 
     pub fn session(&self) -> Session {
+        self.session_of("dev")
+    }
+
+    /// A session of the environment `env` (its name is what messages say).
+    pub fn session_of(&self, env: &str) -> Session {
         Session::new(
             Arc::new(self.clone()),
             Arc::new(FakeStore),
             "123456789012",
             "eu-central-1",
-            "dev",
+            env,
         )
         .with_poll(Duration::from_millis(1))
     }
@@ -199,10 +308,22 @@ impl CloudFormationApi for FakeCloudFormation {
         let mut s = self.state.lock().unwrap();
         s.next_id += 1;
         let n = s.next_id;
-        let Some((name, st)) = find(&mut s, stack) else {
+        let Some((name, _)) = find(&mut s, stack) else {
             return Ok(None);
         };
         let name = name.clone();
+        if s.held(&name) {
+            let st = &s.stacks[&name];
+            return Ok(Some(StackDescription {
+                id: st.id.clone(),
+                name,
+                status: st.status.clone(),
+                reason: None,
+                outputs: st.outputs.clone(),
+                tags: IndexMap::new(),
+            }));
+        }
+        let st = s.stacks.get_mut(&name).unwrap();
         // One step per poll.
         if let Some((logical, type_, status, reason)) = st.pending.pop_front() {
             let logical = if logical.is_empty() {
@@ -219,17 +340,22 @@ impl CloudFormationApi for FakeCloudFormation {
                 st.outputs = std::mem::take(&mut st.final_outputs);
             }
         }
-        if st.status == "DELETE_COMPLETE" {
-            return Ok(None);
-        }
-        Ok(Some(StackDescription {
+        let st = &s.stacks[&name];
+        let description = StackDescription {
             id: st.id.clone(),
-            name,
+            name: name.clone(),
             status: st.status.clone(),
             reason: None,
             outputs: st.outputs.clone(),
             tags: IndexMap::new(),
-        }))
+        };
+        if is_final(&description.status) && st.pending.is_empty() {
+            s.land(&name);
+        }
+        if description.status == "DELETE_COMPLETE" {
+            return Ok(None);
+        }
+        Ok(Some(description))
     }
 
     async fn create_change_set(
@@ -265,11 +391,11 @@ impl CloudFormationApi for FakeCloudFormation {
             );
         }
         let stack_id = s.stacks[&req.stack_name].id.clone();
-        let changes = s
+        let (changes, change_set_polls) = s
             .scripts
             .get(&req.stack_name)
             .and_then(|q| q.front())
-            .map(|sc| sc.changes.clone())
+            .map(|sc| (sc.changes.clone(), sc.change_set_polls))
             .unwrap_or_default();
         let id = format!(
             "arn:aws:cloudformation:eu-central-1:123456789012:changeSet/{}/{n}",
@@ -281,8 +407,12 @@ impl CloudFormationApi for FakeCloudFormation {
         let (status, reason) = if changes.is_empty() {
             ("FAILED", Some("The submitted information didn't contain changes. Submit different information to create a change set.".to_owned()))
         } else {
+            s.take_off(&req.stack_name);
             ("CREATE_COMPLETE", None)
         };
+        if change_set_polls > 0 {
+            s.pending_change_sets.insert(id.clone(), change_set_polls);
+        }
         s.change_sets.insert(
             id.clone(),
             (
@@ -301,8 +431,9 @@ impl CloudFormationApi for FakeCloudFormation {
     }
 
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSetDescription, ApiError> {
-        let s = self.state.lock().unwrap();
-        s.change_sets
+        let mut s = self.state.lock().unwrap();
+        let mut found = s
+            .change_sets
             .get(id)
             .map(|(_, d)| d.clone())
             .ok_or_else(|| {
@@ -310,7 +441,16 @@ impl CloudFormationApi for FakeCloudFormation {
                     "ChangeSetNotFound",
                     format!("ChangeSet [{id}] does not exist"),
                 )
-            })
+            })?;
+        if let Some(polls) = s.pending_change_sets.get_mut(id) {
+            *polls -= 1;
+            if *polls == 0 {
+                s.pending_change_sets.remove(id);
+            }
+            found.status = "CREATE_IN_PROGRESS".into();
+            self.change_set_pending.notify_one();
+        }
+        Ok(found)
     }
 
     async fn execute_change_set(&self, id: &str) -> Result<(), ApiError> {
@@ -403,8 +543,11 @@ impl CloudFormationApi for FakeCloudFormation {
             .unwrap_or_else(|| "{\"Resources\": {}}".into()))
     }
 
-    async fn stack_resources(&self, _stack: &str) -> Result<Vec<StackResource>, ApiError> {
-        Ok(Vec::new())
+    async fn stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let mut s = self.state.lock().unwrap();
+        Ok(find(&mut s, stack)
+            .map(|(_, st)| st.resources.clone())
+            .unwrap_or_default())
     }
 
     async fn detect_drift(&self, stack: &str) -> Result<String, ApiError> {

@@ -139,7 +139,8 @@ enum Command {
     /// Prepare change sets without executing them and save them in a plan file.
     #[cfg(feature = "deploy")]
     Plan(plan::Args),
-    /// Execute exactly the change sets of a plan file, refusing if a stack moved since.
+    /// Execute exactly the change sets of a plan file, refusing if a stack moved since;
+    /// publish the stacks' static sites as deploy does.
     #[cfg(feature = "deploy")]
     Apply(plan::ApplyArgs),
     /// Compare the synthesized templates with the deployed ones (exit code 1 when they differ).

@@ -63,10 +63,15 @@ pub(crate) struct ApplyArgs {
 
 pub(crate) fn apply(project: &Project, args: ApplyArgs) -> Result<(), Error> {
     let plan = Plan::read(&args.plan)?;
-    let env = project.config().environment(&plan.environment)?;
+    // The plan's stacks synthesized again: their assets, images and sites are published as
+    // deploy publishes them (apply refuses if a template is not the planned one).
+    let mut assembly = project.synth(&plan.environment)?;
+    let planned: Vec<String> = plan.stacks.iter().map(|s| s.stack.clone()).collect();
+    assembly.select(&planned)?;
     stackcraft_deploy::block_on(async {
-        let session = args.connection.connect(&env).await?;
-        stackcraft_deploy::apply(&session, &plan, &ApplyOptions::default(), &Ui::terminal()).await
+        let session = args.connection.connect(&assembly.environment).await?;
+        let opts = ApplyOptions::default();
+        stackcraft_deploy::apply(&session, &plan, &assembly, &opts, &Ui::terminal()).await
     })?;
     Ok(())
 }
