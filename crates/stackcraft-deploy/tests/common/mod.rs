@@ -11,6 +11,9 @@ use stackcraft::core::Assembly;
 use stackcraft_deploy::{ConnectOptions, Session, Ui};
 
 pub mod fake;
+/// The std-only cargo workspace the asset tests build: a real Rust Lambda in seconds.
+#[path = "../../../stackcraft-assets/tests/fixture/mod.rs"]
+pub mod fixture;
 #[path = "../../../stackcraft/tests/common/mod.rs"]
 mod shared;
 
