@@ -10,25 +10,43 @@ use stackcraft_core::files::source_files;
 
 use crate::error::{io, AssetError};
 
-/// Hash of the files under `package_dir` and under the directories of its local (path)
-/// dependencies (the walk of [`stackcraft_core::files`], which skips hidden entries and
-/// `target/`, exactly what a site publishes) and of `extra` files, with their paths relative
-/// to `root`, in sorted order.
-pub fn of_sources(
+/// Hash of the files of a cargo package under `root`: those under `package_dir` and under the
+/// directories of its local (path) dependencies, and `extra` files of the root, with their
+/// paths relative to `root`, in sorted order.
+pub fn of_package(
     root: &Path,
     package_dir: &Path,
     extra: &[&str],
     salt: &str,
 ) -> Result<String, AssetError> {
+    let dirs: Vec<PathBuf> = std::iter::once(package_dir.to_owned())
+        .chain(local_dependencies(root, package_dir)?)
+        .collect();
+    of_sources(root, &dirs, extra, salt)
+}
+
+/// Hash of the files under `dir` (a directory a site publishes), with their relative paths.
+pub fn of_directory(dir: &Path, salt: &str) -> Result<String, AssetError> {
+    of_sources(dir, &[dir.to_owned()], &[], salt)
+}
+
+/// Hash of the files under `dirs` (the walk of [`stackcraft_core::files`], which skips hidden
+/// entries and `target/`, exactly what a site publishes) and of `extra` files, with their
+/// paths relative to `root`, in sorted order.
+fn of_sources(
+    root: &Path,
+    dirs: &[PathBuf],
+    extra: &[&str],
+    salt: &str,
+) -> Result<String, AssetError> {
     let mut files: Vec<(String, PathBuf)> = Vec::new();
-    for dir in std::iter::once(package_dir.to_owned()).chain(local_dependencies(root, package_dir)?)
-    {
+    for dir in dirs {
         let below = dir
             .strip_prefix(root)
-            .unwrap_or(&dir)
+            .unwrap_or(dir)
             .to_string_lossy()
             .into_owned();
-        files.extend(source_files(&dir).map_err(io(&dir))?.into_iter().map(
+        files.extend(source_files(dir).map_err(io(dir))?.into_iter().map(
             |f| match below.as_str() {
                 "" => (f.relative, f.path),
                 below => (format!("{below}/{}", f.relative), f.path),

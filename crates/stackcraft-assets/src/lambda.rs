@@ -44,7 +44,7 @@ impl RustLambda<'_> {
 
     /// The zip and hash files of `bin` in the cache.
     fn cached(&self, bin: &str) -> Result<(PathBuf, PathBuf), AssetError> {
-        let fingerprint = fingerprint::of_sources(
+        let fingerprint = fingerprint::of_package(
             self.source_dir,
             &self.source_dir.join(self.package_dir),
             &["Cargo.toml", "Cargo.lock"],

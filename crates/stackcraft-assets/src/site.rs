@@ -9,7 +9,7 @@ use crate::fingerprint;
 
 /// A directory asset, addressed by a hash of its files' paths and contents.
 pub fn directory(dir: &Path) -> Result<Asset, AssetError> {
-    let hash = fingerprint::of_sources(dir, dir, &[], "directory")?;
+    let hash = fingerprint::of_directory(dir, "directory")?;
     Ok(Asset {
         object_key: format!("sites/{hash}/"),
         hash,

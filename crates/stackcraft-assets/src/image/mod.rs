@@ -63,7 +63,7 @@ impl RustImage<'_> {
     }
 
     fn fingerprint(&self) -> Result<String, AssetError> {
-        fingerprint::of_sources(
+        fingerprint::of_package(
             self.source_dir,
             &self.source_dir.join(self.package_dir),
             &["Cargo.toml", "Cargo.lock"],
