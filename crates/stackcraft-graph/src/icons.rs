@@ -61,6 +61,12 @@ pub fn glyph(icon: Icon) -> &'static str {
         Icon::Users => {
             r#"<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20a6.5 6.5 0 0 1 13 0"/><circle cx="17" cy="9" r="2.8"/><path d="M15.5 14.2a5.5 5.5 0 0 1 6.5 5.8"/>"#
         }
+        // Stages joined by arrows.
+        Icon::Pipeline => {
+            r#"<circle cx="4.5" cy="12" r="2.5"/><circle cx="19.5" cy="12" r="2.5"/><rect x="9.5" y="9.5" width="5" height="5" rx="1"/><path d="M7 12h2.5M14.5 12H17"/>"#
+        }
+        // A hammer.
+        Icon::Build => r#"<path d="M13 9l-9 9 2 2 9-9M10 6l3-3 8 8-3 3z"/>"#,
         Icon::Cube => {
             r#"<rect x="5" y="5" width="14" height="14" rx="2"/><path d="M9 12h6M12 9v6"/>"#
         }

@@ -22,6 +22,7 @@ pub enum Category {
     Integration,
     Security,
     Management,
+    DeveloperTools,
     External,
     Other,
 }
@@ -38,6 +39,7 @@ impl Category {
             Category::Integration => "#E7157B",
             Category::Security => "#DD344C",
             Category::Management => "#B0084D",
+            Category::DeveloperTools => "#C925D1",
             Category::External => "#232F3E",
             Category::Other => "#5A6B86",
         }
@@ -70,6 +72,8 @@ pub enum Icon {
     Logs,
     Registry,
     Users,
+    Pipeline,
+    Build,
     Cube,
 }
 
@@ -151,6 +155,8 @@ service!(ALARM, "CloudWatch alarm", Management, Alarm);
 service!(DASHBOARD, "CloudWatch dashboard", Management, Chart);
 service!(LOG_GROUP, "CloudWatch log group", Management, Logs);
 service!(PARAMETER, "SSM parameter", Management, Key);
+service!(PIPELINE, "CodePipeline pipeline", DeveloperTools, Pipeline);
+service!(BUILD_PROJECT, "CodeBuild project", DeveloperTools, Build);
 service!(OTHER, "AWS resource", Other, Cube);
 // The people and systems on the internet: the node public entry points are reached from.
 service!(INTERNET, "Users on the internet", External, Users);
@@ -185,6 +191,8 @@ pub fn role(type_name: &str) -> Role {
         "AWS::StepFunctions::StateMachine" => Node(&STATE_MACHINE),
         "AWS::WAFv2::WebACL" => Node(&WEB_ACL),
         "AWS::Cognito::UserPool" => Node(&USER_POOL),
+        "AWS::CodePipeline::Pipeline" => Node(&PIPELINE),
+        "AWS::CodeBuild::Project" => Node(&BUILD_PROJECT),
 
         "AWS::ECS::TaskDefinition" => Standalone(&TASK_DEFINITION),
         "AWS::ECR::Repository" => Standalone(&REPOSITORY),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use stackcraft_core::SynthesizedStack;
 use stackcraft_template::{Map, Resource, Value};
 
-use super::{Builder, CROSS_STACK_PREFIX};
+use super::{Builder, Fold, CROSS_STACK_PREFIX};
 use crate::model::{Edge, EdgeKind, Node, Placement};
 use crate::refs;
 use crate::service::{self, Refs};
@@ -20,20 +20,20 @@ impl Builder {
             let Some((owner, _)) = self.owner(&stack.name, id) else {
                 continue;
             };
-            let resolve = |b: &Builder, target: &str| -> Option<(usize, EdgeKind)> {
+            let resolve = |b: &Builder, target: &str| -> Option<(usize, EdgeKind, Fold)> {
                 if let Some((producer, logical_id)) = imports.get(target) {
                     return b
                         .owner(producer, logical_id)
-                        .map(|(n, _)| (n, EdgeKind::CrossStack));
+                        .map(|(n, fold)| (n, EdgeKind::CrossStack, fold));
                 }
                 b.owner(&stack.name, target)
-                    .map(|(n, _)| (n, EdgeKind::Reference))
+                    .map(|(n, fold)| (n, EdgeKind::Reference, fold))
             };
             match service::refs(&resource.type_) {
                 Refs::Ignored => {}
                 Refs::Uses => {
                     for r in refs::in_properties(&resource.properties) {
-                        let Some((to, kind)) = resolve(self, &r.target) else {
+                        let Some((to, kind, fold)) = resolve(self, &r.target) else {
                             continue;
                         };
                         let reversed =
@@ -45,10 +45,10 @@ impl Builder {
                         } else {
                             kind
                         };
-                        if reversed {
-                            self.edge(to, owner, kind, None);
-                        } else {
-                            self.edge(owner, to, kind, None);
+                        let (from, to) = if reversed { (to, owner) } else { (owner, to) };
+                        self.edge(from, to, kind, None);
+                        if fold == Fold::Own {
+                            self.direct.insert((from, to));
                         }
                     }
                 }
@@ -60,7 +60,7 @@ impl Builder {
                             .map(refs::in_value)
                             .unwrap_or_default()
                             .iter()
-                            .filter_map(|t| resolve(self, t).map(|(n, _)| n))
+                            .filter_map(|t| resolve(self, t).map(|(n, _, _)| n))
                             .collect()
                     };
                     let (sources, targets) = (ends(source), ends(target));
@@ -128,7 +128,10 @@ impl Builder {
     }
 
     /// A reference against the flow of an event or of traffic (the consumer's grant on the
-    /// queue that triggers it) would draw a second line between the same boxes: dropped.
+    /// queue that triggers it) would draw a second line between the same boxes: dropped. So
+    /// is a reference to what is folded into a node that itself names the referrer (a build
+    /// project using the key of the pipeline that runs it): the use it answers is the edge,
+    /// and without the echo the two are no cycle, so the layout puts the user first.
     pub(super) fn drop_echoes(&mut self) {
         let flows: Vec<(usize, usize)> = self
             .edges
@@ -136,8 +139,20 @@ impl Builder {
             .filter(|e| matches!(e.kind, EdgeKind::Event | EdgeKind::Network))
             .map(|e| (e.from, e.to))
             .collect();
-        self.edges
-            .retain(|e| e.kind != EdgeKind::Reference || !flows.contains(&(e.to, e.from)));
+        let references: Vec<(usize, usize)> = self
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Reference)
+            .map(|e| (e.from, e.to))
+            .collect();
+        let direct = &self.direct;
+        self.edges.retain(|e| {
+            let back = (e.to, e.from);
+            let answers_a_use = !direct.contains(&(e.from, e.to))
+                && direct.contains(&back)
+                && references.contains(&back);
+            e.kind != EdgeKind::Reference || !(flows.contains(&back) || answers_a_use)
+        });
     }
 
     /// CloudFront distributions and APIs are reached from the internet.

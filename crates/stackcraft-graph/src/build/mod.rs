@@ -68,6 +68,10 @@ struct Builder {
     /// (stack, logical id) → (node, how).
     owners: HashMap<(String, String), (usize, Fold)>,
     internet: Option<usize>,
+    /// The (from, to) pairs where a reference names the target node's own resource, not
+    /// only something folded into it (the pipeline names its build project; the project
+    /// names the pipeline's key).
+    direct: BTreeSet<(usize, usize)>,
 }
 
 impl Builder {
