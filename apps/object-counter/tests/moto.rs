@@ -1,12 +1,6 @@
 //! The handlers against a real DynamoDB API: moto in server mode on loopback, through the AWS
-//! SDK (scripts/moto_serial.py serves it one request at a time, and injects transaction
-//! conflicts where a test asks for them). moto is installed by scripts/python-tools.sh; if it is missing these tests fail and say so.
-
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+//! SDK (stackcraft-testkit serves it one request at a time, and injects transaction conflicts
+//! where a test asks for them). If moto is missing these tests fail and say so.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
@@ -19,51 +13,9 @@ use object_counter::counter::{Counter, Outcome};
 use object_counter::events::{Change, ObjectEvent, SnsEvent};
 use object_counter::table::{PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE};
 
-/// One moto server for this test binary. A static is never dropped, so the server ends by
-/// itself when this process does (scripts/moto_serial.py follows its parent).
-struct Moto {
-    endpoint: String,
-    _child: Child,
-}
-
-fn moto() -> &'static str {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    &MOTO
-        .get_or_init(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-            let python = root.join(".venv/moto/bin/python");
-            assert!(
-                python.exists(),
-                "{} is missing: run `bash scripts/python-tools.sh`",
-                python.display()
-            );
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            // One request at a time, so moto's item writes are as atomic as DynamoDB's.
-            let child = Command::new(python)
-                .arg(root.join("scripts/moto_serial.py"))
-                .arg(port.to_string())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("moto_server starts");
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "moto did not start listening on port {port}"
-                );
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Moto {
-                endpoint: format!("http://127.0.0.1:{port}"),
-                _child: child,
-            }
-        })
-        .endpoint
+/// The test binary's moto server (one request at a time, with fault injection).
+fn moto() -> &'static stackcraft_testkit::moto::Moto {
+    stackcraft_testkit::moto::shared()
 }
 
 async fn client() -> Client {
@@ -79,7 +31,7 @@ async fn client() -> Client {
         .behavior_version_latest()
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .credentials_provider(creds)
-        .endpoint_url(moto())
+        .endpoint_url(moto().url())
         .timeout_config(timeouts)
         .retry_config(
             aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10),
@@ -239,7 +191,7 @@ async fn a_thousand_concurrent_events_counted_exactly_once() {
 /// One plain HTTP/1.1 request to the emulator's fault-injection endpoint; the JSON answer.
 fn faults(method: &str, path_and_query: &str, body: &str) -> serde_json::Value {
     use std::io::{Read, Write};
-    let address = moto().trim_start_matches("http://");
+    let address = moto().address();
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     write!(
         stream,

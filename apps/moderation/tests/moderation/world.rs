@@ -2,12 +2,8 @@
 //! a media bucket and completion topic of the test's own, real SDK clients, and the function's
 //! `Moderator` wired to them.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_s3::primitives::ByteStream;
 use moderation::settings::{Settings, VideoChannel};
@@ -19,48 +15,6 @@ use crate::fake_rekognition::FakeRekognition;
 pub const REGION: &str = "us-east-1";
 /// The test credentials' secret: no log line may contain it.
 pub const SECRET_KEY: &str = "test-secret-key-never-logged";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// One moto for this test binary. A static is never dropped, so the server ends by itself
-/// when this process does (scripts/moto_serial.py follows its parent).
-fn moto() -> &'static str {
-    static MOTO: OnceLock<(String, Child)> = OnceLock::new();
-    &MOTO
-        .get_or_init(|| {
-            let python = repo_root().join(".venv/moto/bin/python");
-            assert!(
-                python.exists(),
-                "{} is missing: run `bash scripts/python-tools.sh moto`",
-                python.display()
-            );
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let child = Command::new(python)
-                .arg(repo_root().join("scripts/moto_serial.py"))
-                .arg(port.to_string())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("moto starts");
-            // Bounded, so a moto that cannot start fails the tests instead of hanging them.
-            let deadline = Instant::now() + Duration::from_secs(120);
-            while TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "moto did not listen on port {port}"
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            (format!("http://127.0.0.1:{port}"), child)
-        })
-        .0
-}
 
 pub struct World {
     /// The media bucket of this test.
@@ -81,7 +35,10 @@ impl World {
         static TESTS: AtomicUsize = AtomicUsize::new(0);
         let n = TESTS.fetch_add(1, Ordering::Relaxed);
         let bucket = format!("media-{n}");
-        let moto = tokio::task::spawn_blocking(moto).await.unwrap();
+        // Started on first use, which blocks until it answers.
+        let moto = tokio::task::spawn_blocking(|| stackcraft_testkit::moto::shared().url())
+            .await
+            .unwrap();
         let rekognition = FakeRekognition::start().await;
         let s3 = aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::Config::builder()
