@@ -494,23 +494,25 @@ async fn ctrl_c_after_execution_says_the_change_set_was_executed() {
     assert!(message.contains("picks up from the state"), "{message}");
 }
 
+/// A first create whose table fails: the stack rolls back to nothing.
+fn create_rolled_back() -> Script {
+    Script {
+        changes: create_ok().changes,
+        steps: vec![
+            ("", STACK, "CREATE_IN_PROGRESS", ""),
+            ("Items", "AWS::DynamoDB::Table", "CREATE_FAILED", "boom"),
+            ("", STACK, "ROLLBACK_IN_PROGRESS", ""),
+            ("", STACK, "ROLLBACK_COMPLETE", ""),
+        ],
+        ..Script::default()
+    }
+}
+
 #[tokio::test]
 async fn stacks_deploy_in_dependency_order_and_a_failure_stops_the_dependents() {
     common::setup();
     let fake = FakeCloudFormation::default();
-    fake.script(
-        DATA,
-        Script {
-            changes: create_ok().changes,
-            steps: vec![
-                ("", STACK, "CREATE_IN_PROGRESS", ""),
-                ("Items", "AWS::DynamoDB::Table", "CREATE_FAILED", "boom"),
-                ("", STACK, "ROLLBACK_IN_PROGRESS", ""),
-                ("", STACK, "ROLLBACK_COMPLETE", ""),
-            ],
-            ..Script::default()
-        },
-    );
+    fake.script(DATA, create_rolled_back());
     let (ui1, out) = ui(None);
     let all = assembly(CONFIG, "dev");
     let err = deploy(
@@ -615,19 +617,7 @@ async fn a_failed_deploy_writes_the_outputs_the_stacks_still_have() {
     // A deploy whose only stack fails to be created (it rolls back to nothing) leaves the file
     // alone.
     let fake = FakeCloudFormation::default();
-    fake.script(
-        DATA,
-        Script {
-            changes: create_ok().changes,
-            steps: vec![
-                ("", STACK, "CREATE_IN_PROGRESS", ""),
-                ("Items", "AWS::DynamoDB::Table", "CREATE_FAILED", "boom"),
-                ("", STACK, "ROLLBACK_IN_PROGRESS", ""),
-                ("", STACK, "ROLLBACK_COMPLETE", ""),
-            ],
-            ..Script::default()
-        },
-    );
+    fake.script(DATA, create_rolled_back());
     let (ui2, out) = ui(None);
     deploy(&fake.session(), &data_only(), &with_file, &ui2)
         .await
