@@ -102,6 +102,18 @@ fn sns_delivery(key: &str, sequencer: &str, event_name: &str) -> SnsEvent {
         .unwrap()
 }
 
+/// Applies every event at once and asserts each one had `expected` as its outcome.
+async fn apply_all(counter: &Counter, events: &[ObjectEvent], expected: Outcome) {
+    let outcomes = join_all(events.iter().map(|e| counter.apply(e))).await;
+    let other = outcomes
+        .iter()
+        .find(|o| !matches!(o, Ok(o) if *o == expected));
+    assert!(
+        other.is_none(),
+        "expected {expected:?} for every event, got {other:?}"
+    );
+}
+
 fn by_prefix(counts: &[Counts], prefix: &str) -> (i64, i64, i64) {
     let c = counts
         .iter()
@@ -125,24 +137,10 @@ async fn a_thousand_concurrent_events_counted_exactly_once() {
         .collect();
     let created: Vec<ObjectEvent> = keys.iter().map(|k| event(k, 10, Change::Created)).collect();
 
-    let outcomes = join_all(created.iter().map(|e| counter.apply(e))).await;
-    assert!(
-        outcomes.iter().all(|o| matches!(o, Ok(Outcome::Counted))),
-        "{:?}",
-        outcomes.iter().find(|o| !matches!(o, Ok(Outcome::Counted)))
-    );
+    apply_all(&counter, &created, Outcome::Counted).await;
 
     // Every event delivered once more, concurrently: nothing changes.
-    let again = join_all(created.iter().map(|e| counter.apply(e))).await;
-    assert!(
-        again
-            .iter()
-            .all(|o| matches!(o, Ok(Outcome::AlreadyApplied))),
-        "{:?}",
-        again
-            .iter()
-            .find(|o| !matches!(o, Ok(Outcome::AlreadyApplied)))
-    );
+    apply_all(&counter, &created, Outcome::AlreadyApplied).await;
 
     // 250 objects removed (every fourth), one of those removals delivered twice.
     let removed: Vec<ObjectEvent> = keys
@@ -226,19 +224,13 @@ async fn conflicting_transactions_are_retried_and_counts_stay_exact() {
         })
         .collect();
     let created: Vec<ObjectEvent> = keys.iter().map(|k| event(k, 10, Change::Created)).collect();
-    let outcomes = join_all(created.iter().map(|e| counter.apply(e))).await;
-    assert!(
-        outcomes.iter().all(|o| matches!(o, Ok(Outcome::Counted))),
-        "{:?}",
-        outcomes.iter().find(|o| !matches!(o, Ok(Outcome::Counted)))
-    );
+    apply_all(&counter, &created, Outcome::Counted).await;
     let removed: Vec<ObjectEvent> = keys
         .iter()
         .step_by(4)
         .map(|k| event(k, 20, Change::Removed))
         .collect();
-    let outcomes = join_all(removed.iter().map(|e| counter.apply(e))).await;
-    assert!(outcomes.iter().all(|o| matches!(o, Ok(Outcome::Counted))));
+    apply_all(&counter, &removed, Outcome::Counted).await;
 
     let counts = Reader::new(client, &table, "uploads").all().await.unwrap();
     assert_eq!(by_prefix(&counts, "/"), (200, 50, 150));

@@ -98,21 +98,8 @@ fn local_dependencies(root: &Path, package_dir: &Path) -> Result<Vec<PathBuf>, A
                     continue;
                 };
                 for (name, dep) in deps {
-                    let path = match dep.get("path").and_then(toml::Value::as_str) {
-                        Some(path) => dir.join(path),
-                        None if dep.get("workspace").and_then(toml::Value::as_bool)
-                            == Some(true) =>
-                        {
-                            match inherited
-                                .and_then(|d| d.get(name))
-                                .and_then(|d| d.get("path"))
-                                .and_then(toml::Value::as_str)
-                            {
-                                Some(path) => root.join(path),
-                                None => continue,
-                            }
-                        }
-                        None => continue,
+                    let Some(path) = dependency_path(root, &dir, inherited, name, dep) else {
+                        continue;
                     };
                     let path = path.canonicalize().map_err(io(&path))?;
                     if path != itself && found.insert(path.clone()) {
@@ -133,6 +120,26 @@ fn local_dependencies(root: &Path, package_dir: &Path) -> Result<Vec<PathBuf>, A
             Err(_) => dir,
         })
         .collect())
+}
+
+/// Where a dependency's package lies, if it is a local one: its own `path` (relative to the
+/// manifest naming it) or, for `workspace = true`, the path `[workspace.dependencies]` gives
+/// (relative to the root).
+fn dependency_path(
+    root: &Path,
+    dir: &Path,
+    inherited: Option<&toml::Table>,
+    name: &str,
+    dep: &toml::Value,
+) -> Option<PathBuf> {
+    if let Some(path) = dep.get("path").and_then(toml::Value::as_str) {
+        return Some(dir.join(path));
+    }
+    if dep.get("workspace").and_then(toml::Value::as_bool) != Some(true) {
+        return None;
+    }
+    let path = inherited?.get(name)?.get("path")?.as_str()?;
+    Some(root.join(path))
 }
 
 fn manifest(path: &Path) -> Result<toml::Table, AssetError> {
