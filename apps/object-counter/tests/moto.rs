@@ -33,6 +33,12 @@ async fn client() -> Client {
         .credentials_provider(creds)
         .endpoint_url(moto().url())
         .timeout_config(timeouts)
+        // For the same reason a response can sit unread for seconds while the emulator serves
+        // the others: that is no stalled stream, which the SDK's protection (on by default)
+        // would cut after a few seconds below 1 B/s.
+        .stalled_stream_protection(
+            aws_sdk_dynamodb::config::StalledStreamProtectionConfig::disabled(),
+        )
         .retry_config(
             aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(10),
         )
