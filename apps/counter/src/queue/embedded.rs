@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{Consumer, ConsumerOptions, Delivery, Queue};
 use crate::message::CountMessage;
-use crate::sqlite_file::open_sqlite;
+use crate::sqlite_file::{open_sqlite, retry_while_locked};
 
 /// How often a waiting consumer looks for rows written by another process; writes from this
 /// process wake it at once.
@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     failed_at INTEGER NOT NULL
 );";
 
+/// The schema in one write transaction taken up front (`BEGIN IMMEDIATE`), so that a second
+/// process creating it at the same moment waits instead of failing on a stale read.
+async fn create_tables(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::Executor::execute(&mut *transaction, SCHEMA).await?;
+    transaction.commit().await
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -57,8 +65,7 @@ pub struct EmbeddedQueue {
 impl EmbeddedQueue {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         let pool = open_sqlite(path, 4).await?;
-        sqlx::raw_sql(SCHEMA)
-            .execute(&pool)
+        retry_while_locked(|| create_tables(&pool))
             .await
             .context("cannot create the queue tables")?;
         Ok(Self {
@@ -222,5 +229,30 @@ impl Consumer for EmbeddedConsumer {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod opening_tests {
+    use super::EmbeddedQueue;
+
+    /// Several processes started at once (`counter all`, a second worker) create the queue
+    /// file together; each must open it, none may fail with "database is locked".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn many_openers_of_a_new_file_all_succeed() {
+        for round in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("queue.db");
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let path = path.clone();
+                    tokio::spawn(async move { EmbeddedQueue::open(&path).await.map(|_| ()) })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.await.unwrap();
+                assert!(opened.is_ok(), "round {round}: {:#}", opened.unwrap_err());
+            }
+        }
     }
 }
