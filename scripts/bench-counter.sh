@@ -24,8 +24,7 @@ fi
 
 echo "== building (release)"
 cargo build --release -q -p counter --bin counter --example load
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(bash scripts/target-dir.sh)
 counter_bin="$target_dir/release/counter"
 load_bin="$target_dir/release/examples/load"
 

@@ -17,8 +17,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --quiet --locked -p stackcraft-assets --example workload
-builder="$(cargo metadata --format-version 1 --no-deps |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/examples/workload"
+builder="$(bash scripts/target-dir.sh)/debug/examples/workload"
 
 for copy in a "b-in-another-place"; do
   mkdir -p "$work/$copy"
