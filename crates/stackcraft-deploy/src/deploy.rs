@@ -197,13 +197,9 @@ pub async fn deploy(
             let progress = &progress;
             async move {
                 progress.set(&name, Phase::Preparing(stack.deployed_name.clone()));
-                // A hotswap deploy may just have hotswapped the stack: nothing to put back.
-                let full_deploy = !opts.hotswap;
                 let parallelism = opts.asset_parallelism;
                 let result = match deploy_one(session, ui, &spec(stack), opts, progress).await {
-                    Ok(settled) => {
-                        after_settled(session, ui, stack, settled, full_deploy, parallelism).await
-                    }
+                    Ok(settled) => after_settled(session, ui, stack, settled, parallelism).await,
                     Err(e) => Err(e),
                 };
                 progress.done(&name);
@@ -275,20 +271,20 @@ pub(crate) async fn publish_code(
     Ok(())
 }
 
-/// What a stack needs once it settled on its template (executed or unchanged), in deploy and
-/// apply alike: after a full deploy (`full_deploy`), the Lambda functions and services a
-/// hotswap changed are put back on the template; then the stack's static sites are
-/// published with its outputs.
+/// What a stack needs once it settled, in deploy and apply alike. Unless it was just
+/// hotswapped, it now runs its template, so the Lambda functions and services an earlier
+/// hotswap changed are put back on the template: after a change set, after no change at all
+/// (a watch whose source went back to what is deployed), with `--hotswap` or without. Then
+/// the stack's static sites are published with its outputs.
 pub(crate) async fn after_settled(
     session: &Session,
     ui: &Ui,
     stack: &SynthesizedStack,
     mut deployed: StackResult,
-    full_deploy: bool,
     parallelism: usize,
 ) -> Result<StackResult, DeployError> {
     let has_code = !stack.assets.is_empty() || !stack.images.is_empty();
-    if full_deploy && has_code {
+    if deployed.outcome != StackOutcome::Hotswapped && has_code {
         hotswap::converge(session, ui, &stack.name, &stack.deployed_name).await?;
     }
     deployed.sites = publish_sites(session, ui, stack, &deployed.outputs, parallelism).await?;

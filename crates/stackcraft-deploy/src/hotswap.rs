@@ -2,8 +2,9 @@
 //! template and the new one is Lambda code or container images, update just those — Lambda
 //! `UpdateFunctionCode`; ECS a task definition revision with the new image and `UpdateService`
 //! — in seconds, without a change set. The stack then runs what its template does not say
-//! (it drifted); a marker object in the asset bucket remembers that, and the next full deploy
-//! puts every function and service back on what the template says (it converges).
+//! (it drifted); a marker object in the asset bucket remembers that, and the next deploy that
+//! does not hotswap the stack (a change set, or no change at all) puts every function and
+//! service back on what the template says (it converges).
 
 use std::sync::Arc;
 

@@ -249,11 +249,7 @@ pub async fn apply(
                 Some((_, cs)) => execute(session, ui, p, cs, &progress).await?,
                 None => unchanged(session, p).await?,
             };
-            // A change set or nothing, never a hotswap: hotswapped code is put back.
-            let full_deploy = true;
-            let result =
-                deploy::after_settled(session, ui, stack, settled, full_deploy, PARALLELISM)
-                    .await?;
+            let result = deploy::after_settled(session, ui, stack, settled, PARALLELISM).await?;
             progress.done(&p.stack);
             report.stacks.push(result);
         }

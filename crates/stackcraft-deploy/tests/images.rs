@@ -163,43 +163,73 @@ fn get(port: u16, path: &str) -> std::io::Result<String> {
     Ok(response)
 }
 
-/// `counter` of the unpacked root file system, run as its root with an empty environment.
-struct Chrooted(Child);
+/// `counter all` of the unpacked root file system, run as its root with an empty environment,
+/// its servers on ports the system picks (`0`: no race with other tests for a free port), its
+/// log kept to say where they listen and why it stopped.
+struct Chrooted {
+    child: Child,
+    log: PathBuf,
+}
 
 impl Chrooted {
     fn start(rootfs: &Path, args: &[&str]) -> Chrooted {
+        let log = rootfs.join("counter.log");
         let child = Command::new("/usr/sbin/chroot")
             .arg(rootfs)
-            .arg("/usr/local/bin/counter")
+            .args([
+                "/usr/local/bin/counter",
+                "all",
+                "--http-port=0",
+                "--web-port=0",
+            ])
             .args(args)
             .env_clear()
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("chroot runs (as root)");
-        Chrooted(child)
+        Chrooted { child, log }
     }
 
-    /// Waits until the API answers `/health` (it starts in well under the deadline).
-    fn health(&mut self, port: u16) -> String {
+    /// Waits until the API listens and answers `/health` (it starts in well under the
+    /// deadline); returns its port and the answer.
+    fn health(&mut self) -> (u16, String) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(response) = get(port, "/health") {
-                return response;
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(port) = listening_port(&log, "api") {
+                if let Ok(response) = get(port, "/health") {
+                    return (port, response);
+                }
             }
-            if let Some(status) = self.0.try_wait().unwrap() {
-                panic!("counter exited with {status} before answering");
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("counter exited with {status} before answering:\n{log}");
             }
-            assert!(Instant::now() < deadline, "counter did not answer /health");
+            assert!(
+                Instant::now() < deadline,
+                "counter did not answer /health:\n{log}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
 
+/// The port of "`server` listening on http://ADDRESS:PORT" in the counter's log.
+fn listening_port(log: &str, server: &str) -> Option<u16> {
+    let marker = format!("{server} listening on http://");
+    let address = log
+        .lines()
+        .find_map(|l| Some(&l[l.find(&marker)? + marker.len()..]))?;
+    let port = address.rsplit(':').next()?;
+    port.trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()
+}
+
 impl Drop for Chrooted {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -318,16 +348,8 @@ async fn the_counter_image_is_pushed_once_by_digest_and_runs_from_its_unpacked_r
         rootfs.join("etc/ssl/certs/ca-certificates.crt").exists(),
         "the counter reads the system's roots (rustls-native-certs): the image has a bundle"
     );
-    let (api, web) = (free_port(), free_port());
-    let mut counter = Chrooted::start(
-        &rootfs,
-        &[
-            "all",
-            &format!("--http-port={api}"),
-            &format!("--web-port={web}"),
-        ],
-    );
-    let health = counter.health(api);
+    let mut counter = Chrooted::start(&rootfs, &[]);
+    let (_, health) = counter.health();
     assert!(
         health.starts_with("HTTP/1.0 200") || health.starts_with("HTTP/1.1 200"),
         "{health}"
@@ -338,20 +360,15 @@ async fn the_counter_image_is_pushed_once_by_digest_and_runs_from_its_unpacked_r
     // Static glibc resolves `localhost` (the image's /etc/hosts) and connects: the queue is the
     // Redis on this machine, reached by name.
     let queue = format!("image-test-{}", std::process::id());
-    let api = free_port();
-    let web = free_port();
     let mut counter = Chrooted::start(
         &rootfs,
         &[
-            "all",
-            &format!("--http-port={api}"),
-            &format!("--web-port={web}"),
             "--redis-host=localhost",
             &format!("--redis-queue={queue}"),
             "--data-dir=/tmp/data",
         ],
     );
-    counter.health(api);
+    let (api, _) = counter.health();
     let ready = get(api, "/health/ready").unwrap();
     assert!(ready.contains(r#""queue":"up""#), "{ready}");
     drop(counter);

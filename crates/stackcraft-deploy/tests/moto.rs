@@ -1106,8 +1106,21 @@ async fn hotswap_updates_code_and_images_and_the_next_full_deploy_converges() {
         out.contains("not hotswappable (Handler: properties other than Code changed)"),
         "{out}"
     );
-    // The change set left the hotswapped service alone: it still drifts.
-    assert_eq!(running(&moto).await.2, image2, "{out}");
+    // The stack now runs its template: the service the change set left alone is put back.
+    assert!(out.contains("web: converged"), "{out}");
+    assert_eq!(running(&moto).await.2, image1, "{out}");
+
+    // Hotswapped once more (other code, the second image)...
+    let (ui4, out) = ui(None);
+    let report = deploy(&session, &web(&v1, &image2, 256, "dev"), &hot, &ui4)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.stacks[0].outcome,
+        StackOutcome::Hotswapped,
+        "{}",
+        text(&out)
+    );
 
     // A full deploy of the template that is deployed: the change set is empty, yet the stack
     // converges onto its template.

@@ -2,8 +2,10 @@
 //! std-only fixture workspace, one Rust Lambda built by the real asset builder), watched the
 //! way the CLI watches it. Round 1 creates the stack by change set; an edit of the function's
 //! source is hotswapped (UpdateFunctionCode, no change set, the drift said); a changed
-//! environment variable falls back to a change set; the UI's interrupt ends the watch; a full
-//! deploy afterwards converges.
+//! environment variable falls back to a change set, after which the stack runs its template
+//! again (it converges); another edit is hotswapped, and putting the source back converges
+//! without a change set; the UI's interrupt ends the watch; a full deploy afterwards has
+//! nothing to put back.
 //!
 //! moto 5.2.5's limits that matter here: it records no resource events, only the stack's own
 //! `*_IN_PROGRESS`/`*_COMPLETE` pair around each executed change set, so those count the
@@ -65,14 +67,18 @@ fn zip_of(assembly: &Assembly) -> PathBuf {
     assembly.stacks[0].assets[0].source.clone()
 }
 
-/// A real change of the function's code: another text printed, so another binary and zip.
-fn edit_function_source(root: &Path) {
+/// A real change of the function's code: another text printed (`from` replaced by `to`), so
+/// another binary and zip.
+fn edit_function_source(root: &Path, from: &str, to: &str) {
     let path = root.join("hello/src/bin/hello.rs");
     let source = std::fs::read_to_string(&path).unwrap();
-    let edited = source.replace("hello from", "hello again from");
-    assert_ne!(edited, source, "the fixture prints \"hello from\"");
+    let edited = source.replace(from, to);
+    assert_ne!(edited, source, "the function's source prints {from:?}");
     std::fs::write(&path, edited).unwrap();
 }
+
+const CONVERGED: &str =
+    "hello: converged: the hotswapped functions and services run what the template says again";
 
 /// `CodeSha256` as Lambda reports it for a zip: base64 of its sha256.
 fn code_sha256(zip: &Path) -> String {
@@ -212,7 +218,7 @@ async fn full_deploy(moto: &Moto, root: &Path) -> (StackOutcome, String) {
 }
 
 #[tokio::test]
-async fn watch_creates_hotswaps_code_falls_back_to_a_change_set_and_ends_on_interrupt() {
+async fn watch_creates_hotswaps_code_falls_back_to_a_change_set_converges_and_ends_on_interrupt() {
     let moto = Moto::start();
     let (ub, _) = ui(None);
     bootstrap(
@@ -227,13 +233,15 @@ async fn watch_creates_hotswaps_code_falls_back_to_a_change_set_and_ends_on_inte
     fixture::project(root, &["hello"]);
     std::fs::write(root.join(GREETING_FILE), "hello").unwrap();
 
-    let (rounds, zips) = watch_rounds(&moto, root, 3, |round| match round {
-        1 => edit_function_source(root),
-        _ => std::fs::write(root.join(GREETING_FILE), "bonjour").unwrap(),
+    let (rounds, zips) = watch_rounds(&moto, root, 5, |round| match round {
+        1 => edit_function_source(root, "hello from", "hello again from"),
+        2 => std::fs::write(root.join(GREETING_FILE), "bonjour").unwrap(),
+        3 => edit_function_source(root, "hello again from", "hello once more from"),
+        _ => edit_function_source(root, "hello once more from", "hello again from"),
     })
     .await;
-    let [created, hotswapped, updated] = rounds.as_slice() else {
-        unreachable!("watch_rounds stops after 3 rounds")
+    let [created, hotswapped, updated, hotswapped_again, reverted] = rounds.as_slice() else {
+        unreachable!("watch_rounds stops after 5 rounds")
     };
 
     // Round 1: the stack is created by a change set, running the first zip.
@@ -297,24 +305,44 @@ async fn watch_creates_hotswaps_code_falls_back_to_a_change_set_and_ends_on_inte
         "{out}"
     );
     assert_eq!(updated.deployed.code_sha256, code_sha256(&zips[2]), "{out}");
-    // A watch round never converges (it may just have hotswapped): the marker stays.
-    assert!(updated.deployed.hotswap_marker, "{out}");
+    // The stack runs its template after the change set: the hotswap is forgotten.
+    assert!(out.contains(CONVERGED), "{out}");
+    assert!(!updated.deployed.hotswap_marker, "{out}");
 
-    // The interrupt ended the watch (Ok) after round 3: a full deploy has nothing to change,
-    // yet converges, once.
-    let (outcome, out) = full_deploy(&moto, root).await;
-    assert_eq!(outcome, StackOutcome::NoChanges, "{out}");
+    // Round 4: another edit, hotswapped again.
+    let out = &hotswapped_again.output;
     assert!(
-        out.contains(
-            "hello: converged: the hotswapped functions and services run what the template says \
-             again"
-        ),
+        out.contains("hello  ✓ demo-dev-hello hotswapped in"),
         "{out}"
     );
-    let converged = look(&moto).await;
-    assert!(!converged.hotswap_marker, "{out}");
-    assert_eq!(converged.code_sha256, code_sha256(&zips[2]), "{out}");
-    assert_eq!(converged.executed_change_sets, 2, "{out}");
-    let (_, out) = full_deploy(&moto, root).await;
+    assert_eq!(
+        hotswapped_again.deployed.code_sha256,
+        code_sha256(&zips[3]),
+        "{out}"
+    );
+    assert!(hotswapped_again.deployed.hotswap_marker, "{out}");
+
+    // Round 5: the source is back as deployed by round 3, so is the zip, and the new template
+    // is the deployed one: no change set, and the function runs the template's code again.
+    let out = &reverted.output;
+    assert_eq!(code_sha256(&zips[4]), code_sha256(&zips[2]), "the same zip");
+    assert_eq!(reverted.deployed.executed_change_sets, 2, "{out}");
+    assert!(out.contains(CONVERGED), "{out}");
+    assert_eq!(
+        reverted.deployed.code_sha256,
+        code_sha256(&zips[2]),
+        "{out}"
+    );
+    assert!(!reverted.deployed.hotswap_marker, "{out}");
+
+    // The interrupt ended the watch (Ok) after round 5: a full deploy has nothing to change
+    // and nothing to put back.
+    let (outcome, out) = full_deploy(&moto, root).await;
+    assert_eq!(outcome, StackOutcome::NoChanges, "{out}");
     assert!(!out.contains("converged"), "{out}");
+    assert_eq!(
+        look(&moto).await.code_sha256,
+        code_sha256(&zips[2]),
+        "{out}"
+    );
 }
