@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it starts, in seconds since the script did: where CI's time goes.
+step() { printf '\n==> %s (at %ss)\n' "$*" "$SECONDS"; }
 
 step "Python tools (pinned, in .venv/)"
 bash scripts/python-tools.sh
@@ -42,9 +43,12 @@ step "Tests"
 #   The clippy run above has no `all`, so a crate that uses a service without declaring
 #   its feature still fails there.
 # The counter's tests use the Redis and MariaDB started above.
-STACKCRAFT_LOOPBACK_ONLY=1 cargo test --workspace --locked --features stackcraft/deploy,stackcraft-resources/all
+test_features=stackcraft/deploy,stackcraft-resources/all
+STACKCRAFT_LOOPBACK_ONLY=1 cargo test --workspace --locked --features "$test_features"
 
 step "Counter: API contract and browser test"
 # Against the counter binary the test run built: same features, nothing compiles again.
-cargo build --workspace --locked --features stackcraft/deploy,stackcraft-resources/all --bin counter
+cargo build --workspace --locked --features "$test_features" --bin counter
 bash scripts/test-counter.sh "$(bash scripts/target-dir.sh)/debug/counter"
+
+step "Done"
