@@ -237,7 +237,9 @@ mod opening_tests {
     use super::EmbeddedQueue;
 
     /// Several processes started at once (`counter all`, a second worker) create the queue
-    /// file together; each must open it, none may fail with "database is locked".
+    /// file together; each must open it, none may fail with "database is locked". Here the
+    /// openers are pools of one process, which SQLite locks against each other as it locks
+    /// processes. Without the retries this failed within a few rounds.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn many_openers_of_a_new_file_all_succeed() {
         for round in 0..40 {
